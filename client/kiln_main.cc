@@ -1,0 +1,64 @@
+// kiln — the command-line client.
+//
+//   kiln validate FILE.wasm   decode and validate; prints "ok" or the error.
+#include <cstdio>
+#include <fstream>
+#include <iterator>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/str_cat.h"
+#include "kiln/wasm/validator.h"
+
+namespace {
+
+constexpr std::string_view kUsage =
+    "usage: kiln <command> [args]\n"
+    "\n"
+    "commands:\n"
+    "  validate FILE.wasm   decode and validate a module; prints \"ok\" or the error\n"
+    "  help                 show this text\n";
+
+absl::StatusOr<std::vector<uint8_t>> ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return absl::NotFoundError(absl::StrCat("cannot open ", path));
+  std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (in.bad()) return absl::DataLossError(absl::StrCat("cannot read ", path));
+  return bytes;
+}
+
+int Validate(const std::string& path) {
+  absl::StatusOr<std::vector<uint8_t>> bytes = ReadFile(path);
+  if (!bytes.ok()) {
+    std::fprintf(stderr, "kiln: %s\n", std::string(bytes.status().message()).c_str());
+    return 1;
+  }
+  absl::StatusOr<kiln::wasm::Module> module = kiln::wasm::DecodeAndValidate(*bytes);
+  if (!module.ok()) {
+    std::printf("%s: %s\n", path.c_str(), std::string(module.status().message()).c_str());
+    return 1;
+  }
+  std::printf("ok\n");
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  if (args.empty() || args[0] == "help" || args[0] == "--help" || args[0] == "-h") {
+    std::fputs(kUsage.data(), args.empty() ? stderr : stdout);
+    return args.empty() ? 2 : 0;
+  }
+  if (args[0] == "validate") {
+    if (args.size() != 2) {
+      std::fputs("usage: kiln validate FILE.wasm\n", stderr);
+      return 2;
+    }
+    return Validate(args[1]);
+  }
+  std::fprintf(stderr, "kiln: unknown command '%s'\n\n%s", args[0].c_str(), kUsage.data());
+  return 2;
+}

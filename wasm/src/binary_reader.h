@@ -1,0 +1,209 @@
+// Internal: a bounds-checked cursor over module bytes with the binary
+// format's primitive encodings (LEB128 integers, floats, names, vectors).
+//
+// Read* functions return false on failure and record the first error; the
+// caller propagates with `if (!r.ReadU32(&x)) return r.status();`. Offsets in
+// errors are module offsets. The fast paths (one-byte LEB128) are inline.
+#ifndef KILN_WASM_SRC_BINARY_READER_H_
+#define KILN_WASM_SRC_BINARY_READER_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <utility>
+
+#include "absl/status/status.h"
+#include "kiln/wasm/error.h"
+
+namespace kiln::wasm::internal {
+
+enum class LebError : uint8_t { kOk, kEnd, kTooLong, kTooLarge };
+
+// Decodes an unsigned LEB128 of at most `bits` bits (32 or 64).
+template <int kBits>
+inline LebError ReadVarUnsigned(const uint8_t* data, size_t& pos, size_t end, uint64_t* out) {
+  constexpr int kMaxBytes = (kBits + 6) / 7;
+  uint64_t result = 0;
+  for (int i = 0; i < kMaxBytes; ++i) {
+    if (pos >= end) return LebError::kEnd;
+    const uint8_t byte = data[pos++];
+    result |= uint64_t{byte & 0x7Fu} << (7 * i);
+    if (i == kMaxBytes - 1) {
+      if (byte & 0x80) return LebError::kTooLong;
+      // Bits beyond kBits must be zero.
+      const int used = kBits - 7 * i;
+      if ((byte & 0x7F) >> used) return LebError::kTooLarge;
+    } else if (!(byte & 0x80)) {
+      break;
+    }
+  }
+  *out = result;
+  return LebError::kOk;
+}
+
+// Decodes a signed LEB128 of at most `bits` bits (32, 33 or 64).
+template <int kBits>
+inline LebError ReadVarSigned(const uint8_t* data, size_t& pos, size_t end, int64_t* out) {
+  constexpr int kMaxBytes = (kBits + 6) / 7;
+  uint64_t result = 0;
+  int shift = 0;
+  uint8_t byte = 0;
+  for (int i = 0; i < kMaxBytes; ++i) {
+    if (pos >= end) return LebError::kEnd;
+    byte = data[pos++];
+    result |= uint64_t{byte & 0x7Fu} << shift;
+    shift += 7;
+    if (i == kMaxBytes - 1) {
+      if (byte & 0x80) return LebError::kTooLong;
+      // The bits beyond kBits must all equal the sign bit (bit kBits-1).
+      const int used = kBits - 7 * i;  // value bits in this byte
+      const uint8_t rest = static_cast<uint8_t>((byte & 0x7F) >> (used - 1));
+      const uint8_t all = static_cast<uint8_t>(0x7F >> (used - 1));
+      if (rest != 0 && rest != all) return LebError::kTooLarge;
+      break;
+    }
+    if (!(byte & 0x80)) break;
+  }
+  if (shift < 64 && (byte & 0x40)) result |= ~uint64_t{0} << shift;
+  *out = static_cast<int64_t>(result);
+  return LebError::kOk;
+}
+
+class BinaryReader {
+ public:
+  // `end_message` is what running out of bytes is called: inside a section
+  // or function the spec says "unexpected end of section or function".
+  BinaryReader(std::span<const uint8_t> module, size_t begin, size_t end,
+               std::string_view end_message = "unexpected end of section or function")
+      : data_(module.data()), pos_(begin), end_(end), end_message_(end_message) {}
+
+  size_t pos() const { return pos_; }
+  size_t end() const { return end_; }
+  size_t remaining() const { return end_ - pos_; }
+  bool AtEnd() const { return pos_ >= end_; }
+  const uint8_t* data() const { return data_; }
+  void set_function_index(std::optional<uint32_t> index) { function_index_ = index; }
+
+  const absl::Status& status() const { return status_; }
+  bool ok() const { return status_.ok(); }
+
+  bool Fail(ErrorKind kind, size_t offset, std::string_view message) {
+    if (status_.ok()) status_ = MakeWasmError(kind, offset, message, function_index_);
+    return false;
+  }
+  // Adopts an error produced elsewhere (e.g. by an InstructionReader).
+  bool Fail(absl::Status status) {
+    if (status_.ok()) status_ = std::move(status);
+    return false;
+  }
+  bool Malformed(size_t offset, std::string_view message) {
+    return Fail(ErrorKind::kMalformed, offset, message);
+  }
+
+  bool ReadByte(uint8_t* out) {
+    if (pos_ >= end_) return Malformed(pos_, end_message_);
+    *out = data_[pos_++];
+    return true;
+  }
+  bool PeekByte(uint8_t* out) const {
+    if (pos_ >= end_) return false;
+    *out = data_[pos_];
+    return true;
+  }
+
+  bool ReadU32(uint32_t* out) {
+    if (pos_ < end_ && data_[pos_] < 0x80) {
+      *out = data_[pos_++];
+      return true;
+    }
+    const size_t start = pos_;
+    uint64_t value;
+    if (!Check(ReadVarUnsigned<32>(data_, pos_, end_, &value), start)) return false;
+    *out = static_cast<uint32_t>(value);
+    return true;
+  }
+  bool ReadU64(uint64_t* out) {
+    const size_t start = pos_;
+    return Check(ReadVarUnsigned<64>(data_, pos_, end_, out), start);
+  }
+  bool ReadS32(int32_t* out) {
+    const size_t start = pos_;
+    int64_t value;
+    if (!Check(ReadVarSigned<32>(data_, pos_, end_, &value), start)) return false;
+    *out = static_cast<int32_t>(value);
+    return true;
+  }
+  bool ReadS33(int64_t* out) {
+    const size_t start = pos_;
+    return Check(ReadVarSigned<33>(data_, pos_, end_, out), start);
+  }
+  bool ReadS64(int64_t* out) {
+    const size_t start = pos_;
+    return Check(ReadVarSigned<64>(data_, pos_, end_, out), start);
+  }
+  bool ReadFixed32(uint32_t* out) {
+    if (remaining() < 4) return Malformed(pos_, end_message_);
+    std::memcpy(out, data_ + pos_, 4);
+    pos_ += 4;
+    return true;
+  }
+  bool ReadFixed64(uint64_t* out) {
+    if (remaining() < 8) return Malformed(pos_, end_message_);
+    std::memcpy(out, data_ + pos_, 8);
+    pos_ += 8;
+    return true;
+  }
+  // `n` raw bytes; running short is `short_message`.
+  bool ReadBytes(size_t n, std::span<const uint8_t>* out, std::string_view short_message) {
+    if (n > remaining()) return Malformed(pos_, short_message);
+    *out = std::span<const uint8_t>(data_ + pos_, n);
+    pos_ += n;
+    return true;
+  }
+  bool ReadBytes(size_t n, std::span<const uint8_t>* out) {
+    return ReadBytes(n, out, end_message_);
+  }
+  bool Skip(size_t n) {
+    std::span<const uint8_t> ignored;
+    return ReadBytes(n, &ignored);
+  }
+
+  // A length-prefixed UTF-8 name.
+  bool ReadName(std::string* out, uint32_t max_bytes);
+
+  // A vector length that must not exceed `limit` (an implementation limit,
+  // reported with `what`) nor the bytes left, at `min_item_bytes` per item, so
+  // a huge declared count fails before anything is allocated.
+  bool ReadCount(uint32_t* out, uint32_t limit, std::string_view what,
+                 size_t min_item_bytes = 1);
+
+ private:
+  bool Check(LebError error, size_t start) {
+    switch (error) {
+      case LebError::kOk: return true;
+      case LebError::kEnd: return Malformed(pos_, end_message_);
+      case LebError::kTooLong: return Malformed(start, "integer representation too long");
+      case LebError::kTooLarge: return Malformed(start, "integer too large");
+    }
+    return false;
+  }
+
+  const uint8_t* data_;
+  size_t pos_;
+  size_t end_;
+  std::string_view end_message_;
+  std::optional<uint32_t> function_index_;
+  absl::Status status_;
+};
+
+// True when `bytes` is well-formed UTF-8 (no overlongs, no surrogates, at
+// most U+10FFFF).
+bool IsValidUtf8(std::span<const uint8_t> bytes);
+
+}  // namespace kiln::wasm::internal
+
+#endif  // KILN_WASM_SRC_BINARY_READER_H_

@@ -1,0 +1,515 @@
+#include "kiln/wasm/decoder.h"
+
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "binary_reader.h"
+#include "name_section.h"
+
+namespace kiln::wasm {
+namespace {
+
+using internal::BinaryReader;
+
+enum SectionId : uint8_t {
+  kCustom = 0,
+  kType = 1,
+  kImport = 2,
+  kFunction = 3,
+  kTable = 4,
+  kMemory = 5,
+  kGlobal = 6,
+  kExport = 7,
+  kStart = 8,
+  kElement = 9,
+  kCode = 10,
+  kData = 11,
+  kDataCount = 12,
+};
+
+// Position of each known section in the required order (data count comes
+// between element and code).
+int SectionRank(uint8_t id) {
+  static constexpr int kRank[] = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 11, 12, 10};
+  return kRank[id];
+}
+
+// A constant expression may hold at most this many instructions; 2.0 needs
+// one, and the cap keeps a hostile expression from costing memory.
+constexpr size_t kMaxConstExprInstructions = 10'000;
+
+class Decoder {
+ public:
+  Decoder(std::span<const uint8_t> bytes, const DecodeOptions& options)
+      : bytes_(bytes), limits_(options.limits) {}
+
+  absl::StatusOr<Module> Decode();
+
+ private:
+  absl::Status DecodeSection(uint8_t id, BinaryReader& r);
+  bool ReadValType(BinaryReader& r, ValType* out);
+  bool ReadRefType(BinaryReader& r, ValType* out);
+  bool ReadLimits(BinaryReader& r, Limits* out);
+  bool ReadTableType(BinaryReader& r, TableType* out);
+  bool ReadGlobalType(BinaryReader& r, GlobalType* out);
+  bool ReadConstExpr(BinaryReader& r, ConstExpr* out);
+
+  bool DecodeTypes(BinaryReader& r);
+  bool DecodeImports(BinaryReader& r);
+  bool DecodeFunctions(BinaryReader& r);
+  bool DecodeTables(BinaryReader& r);
+  bool DecodeMemories(BinaryReader& r);
+  bool DecodeGlobals(BinaryReader& r);
+  bool DecodeExports(BinaryReader& r);
+  bool DecodeStart(BinaryReader& r);
+  bool DecodeElements(BinaryReader& r);
+  bool DecodeCode(BinaryReader& r);
+  bool DecodeData(BinaryReader& r);
+  bool DecodeDataCount(BinaryReader& r);
+  bool DecodeCustom(BinaryReader& r);
+
+  std::span<const uint8_t> bytes_;
+  const ImplementationLimits& limits_;
+  Module module_;
+  uint32_t num_declared_functions_ = 0;  // from the function section
+  bool saw_code_section_ = false;
+  bool saw_data_section_ = false;
+};
+
+absl::StatusOr<Module> Decoder::Decode() {
+  if (bytes_.size() > limits_.max_module_size) {
+    return MakeWasmError(ErrorKind::kLimit, 0,
+                         absl::StrCat("module of ", bytes_.size(),
+                                      " bytes exceeds the limit of ", limits_.max_module_size));
+  }
+  static constexpr uint8_t kMagic[] = {0x00, 0x61, 0x73, 0x6D};
+  static constexpr uint8_t kVersion[] = {0x01, 0x00, 0x00, 0x00};
+  if (bytes_.size() < 4) return MakeWasmError(ErrorKind::kMalformed, bytes_.size(), "unexpected end");
+  if (!std::equal(kMagic, kMagic + 4, bytes_.begin())) {
+    return MakeWasmError(ErrorKind::kMalformed, 0, "magic header not detected");
+  }
+  if (bytes_.size() < 8) return MakeWasmError(ErrorKind::kMalformed, bytes_.size(), "unexpected end");
+  if (!std::equal(kVersion, kVersion + 4, bytes_.begin() + 4)) {
+    return MakeWasmError(ErrorKind::kMalformed, 4, "unknown binary version");
+  }
+
+  BinaryReader top(bytes_, 8, bytes_.size(), "unexpected end");
+  int last_rank = 0;
+  while (!top.AtEnd()) {
+    const size_t section_start = top.pos();
+    uint8_t id;
+    top.ReadByte(&id);
+    if (id > kDataCount) {
+      return MakeWasmError(ErrorKind::kMalformed, section_start, "malformed section id");
+    }
+    uint32_t size;
+    if (!top.ReadU32(&size)) return top.status();
+    if (size > top.remaining()) {
+      return MakeWasmError(ErrorKind::kMalformed, top.pos(), "length out of bounds");
+    }
+    if (id != kCustom) {
+      const int rank = SectionRank(id);
+      if (rank <= last_rank) {
+        return MakeWasmError(ErrorKind::kMalformed, section_start,
+                             "unexpected content after last section");
+      }
+      last_rank = rank;
+    }
+    BinaryReader r(bytes_, top.pos(), top.pos() + size);
+    if (absl::Status s = DecodeSection(id, r); !s.ok()) return s;
+    if (!r.AtEnd()) {
+      return MakeWasmError(ErrorKind::kMalformed, r.pos(), "section size mismatch");
+    }
+    top.Skip(size);
+  }
+
+  if (num_declared_functions_ != 0 && !saw_code_section_) {
+    return MakeWasmError(ErrorKind::kMalformed, bytes_.size(),
+                         "function and code section have inconsistent lengths");
+  }
+  if (module_.data_count.has_value() && *module_.data_count != 0 && !saw_data_section_) {
+    return MakeWasmError(ErrorKind::kMalformed, bytes_.size(),
+                         "data count and data section have inconsistent lengths");
+  }
+  return std::move(module_);
+}
+
+absl::Status Decoder::DecodeSection(uint8_t id, BinaryReader& r) {
+  bool ok = false;
+  switch (id) {
+    case kCustom: ok = DecodeCustom(r); break;
+    case kType: ok = DecodeTypes(r); break;
+    case kImport: ok = DecodeImports(r); break;
+    case kFunction: ok = DecodeFunctions(r); break;
+    case kTable: ok = DecodeTables(r); break;
+    case kMemory: ok = DecodeMemories(r); break;
+    case kGlobal: ok = DecodeGlobals(r); break;
+    case kExport: ok = DecodeExports(r); break;
+    case kStart: ok = DecodeStart(r); break;
+    case kElement: ok = DecodeElements(r); break;
+    case kCode: ok = DecodeCode(r); break;
+    case kData: ok = DecodeData(r); break;
+    case kDataCount: ok = DecodeDataCount(r); break;
+  }
+  return ok ? absl::OkStatus() : r.status();
+}
+
+bool Decoder::ReadValType(BinaryReader& r, ValType* out) {
+  const size_t at = r.pos();
+  uint8_t b;
+  if (!r.ReadByte(&b)) return false;
+  if (!IsValTypeByte(b)) return r.Malformed(at, "malformed value type");
+  *out = static_cast<ValType>(b);
+  return true;
+}
+
+bool Decoder::ReadRefType(BinaryReader& r, ValType* out) {
+  const size_t at = r.pos();
+  uint8_t b;
+  if (!r.ReadByte(&b)) return false;
+  if (b != 0x70 && b != 0x6F) return r.Malformed(at, "malformed reference type");
+  *out = static_cast<ValType>(b);
+  return true;
+}
+
+bool Decoder::ReadLimits(BinaryReader& r, Limits* out) {
+  const size_t at = r.pos();
+  uint8_t flags;
+  if (!r.ReadByte(&flags)) return false;
+  if (flags > 1) return r.Malformed(at, "integer too large: malformed limits flags");
+  uint32_t min;
+  if (!r.ReadU32(&min)) return false;
+  out->min = min;
+  out->max.reset();
+  if (flags == 1) {
+    uint32_t max;
+    if (!r.ReadU32(&max)) return false;
+    out->max = max;
+  }
+  return true;
+}
+
+bool Decoder::ReadTableType(BinaryReader& r, TableType* out) {
+  return ReadRefType(r, &out->element) && ReadLimits(r, &out->limits);
+}
+
+bool Decoder::ReadGlobalType(BinaryReader& r, GlobalType* out) {
+  if (!ReadValType(r, &out->type)) return false;
+  const size_t at = r.pos();
+  uint8_t mut;
+  if (!r.ReadByte(&mut)) return false;
+  if (mut > 1) return r.Malformed(at, "malformed mutability");
+  out->is_mutable = mut == 1;
+  return true;
+}
+
+bool Decoder::ReadConstExpr(BinaryReader& r, ConstExpr* out) {
+  out->offset = r.pos();
+  out->instructions.clear();
+  InstructionReader reader(bytes_, r.pos(), r.end(), limits_.max_br_table_targets);
+  Instruction instr;
+  while (true) {
+    if (absl::Status s = reader.Next(&instr); !s.ok()) {
+      return r.Fail(std::move(s));
+    }
+    if (instr.opcode == Opcode::kEnd) break;
+    if (out->instructions.size() >= kMaxConstExprInstructions) {
+      return r.Fail(ErrorKind::kLimit, instr.offset, "constant expression too long");
+    }
+    instr.br_targets = {};  // the reader's buffer does not outlive it
+    out->instructions.push_back(instr);
+  }
+  return r.Skip(reader.offset() - r.pos());
+}
+
+bool Decoder::DecodeTypes(BinaryReader& r) {
+  uint32_t count;
+  if (!r.ReadCount(&count, limits_.max_types, "types", 3)) return false;
+  module_.types.resize(count);
+  for (FuncType& type : module_.types) {
+    const size_t at = r.pos();
+    uint8_t form;
+    if (!r.ReadByte(&form)) return false;
+    if (form != 0x60) return r.Malformed(at, "integer representation too long: malformed function type");
+    uint32_t n;
+    if (!r.ReadCount(&n, limits_.max_params, "parameters")) return false;
+    type.params.resize(n);
+    for (ValType& t : type.params) {
+      if (!ReadValType(r, &t)) return false;
+    }
+    if (!r.ReadCount(&n, limits_.max_results, "results")) return false;
+    type.results.resize(n);
+    for (ValType& t : type.results) {
+      if (!ReadValType(r, &t)) return false;
+    }
+  }
+  return true;
+}
+
+bool Decoder::DecodeImports(BinaryReader& r) {
+  uint32_t count;
+  if (!r.ReadCount(&count, limits_.max_imports, "imports", 4)) return false;
+  module_.imports.resize(count);
+  for (Import& imp : module_.imports) {
+    imp.offset = r.pos();
+    if (!r.ReadName(&imp.module, limits_.max_name_bytes) ||
+        !r.ReadName(&imp.name, limits_.max_name_bytes)) {
+      return false;
+    }
+    const size_t at = r.pos();
+    uint8_t kind;
+    if (!r.ReadByte(&kind)) return false;
+    switch (kind) {
+      case 0:
+        imp.kind = ExternKind::kFunc;
+        if (!r.ReadU32(&imp.func_type_index)) return false;
+        if (module_.function_type_indices.size() >= limits_.max_functions) {
+          return r.Fail(ErrorKind::kLimit, at, "too many functions");
+        }
+        module_.function_type_indices.push_back(imp.func_type_index);
+        ++module_.num_imported_functions;
+        break;
+      case 1:
+        imp.kind = ExternKind::kTable;
+        if (!ReadTableType(r, &imp.table)) return false;
+        if (module_.tables.size() >= limits_.max_tables) {
+          return r.Fail(ErrorKind::kLimit, at, "too many tables");
+        }
+        module_.tables.push_back(imp.table);
+        ++module_.num_imported_tables;
+        break;
+      case 2:
+        imp.kind = ExternKind::kMemory;
+        if (!ReadLimits(r, &imp.memory.limits)) return false;
+        if (module_.memories.size() >= limits_.max_memories) {
+          return r.Fail(ErrorKind::kLimit, at, "too many memories");
+        }
+        module_.memories.push_back(imp.memory);
+        ++module_.num_imported_memories;
+        break;
+      case 3:
+        imp.kind = ExternKind::kGlobal;
+        if (!ReadGlobalType(r, &imp.global)) return false;
+        if (module_.globals.size() >= limits_.max_globals) {
+          return r.Fail(ErrorKind::kLimit, at, "too many globals");
+        }
+        module_.globals.push_back(imp.global);
+        ++module_.num_imported_globals;
+        break;
+      default:
+        return r.Malformed(at, "malformed import kind");
+    }
+  }
+  return true;
+}
+
+bool Decoder::DecodeFunctions(BinaryReader& r) {
+  uint32_t count;
+  if (!r.ReadCount(&count, limits_.max_functions - module_.num_imported_functions,
+                   "functions")) {
+    return false;
+  }
+  num_declared_functions_ = count;
+  module_.function_type_indices.reserve(module_.num_imported_functions + count);
+  for (uint32_t i = 0; i < count; ++i) {
+    uint32_t type_index;
+    if (!r.ReadU32(&type_index)) return false;
+    module_.function_type_indices.push_back(type_index);
+  }
+  return true;
+}
+
+bool Decoder::DecodeTables(BinaryReader& r) {
+  uint32_t count;
+  if (!r.ReadCount(&count, limits_.max_tables - module_.num_imported_tables, "tables", 3)) {
+    return false;
+  }
+  for (uint32_t i = 0; i < count; ++i) {
+    TableType type;
+    if (!ReadTableType(r, &type)) return false;
+    module_.tables.push_back(type);
+  }
+  return true;
+}
+
+bool Decoder::DecodeMemories(BinaryReader& r) {
+  uint32_t count;
+  if (!r.ReadCount(&count, limits_.max_memories - module_.num_imported_memories, "memories",
+                   2)) {
+    return false;
+  }
+  for (uint32_t i = 0; i < count; ++i) {
+    MemoryType type;
+    if (!ReadLimits(r, &type.limits)) return false;
+    module_.memories.push_back(type);
+  }
+  return true;
+}
+
+bool Decoder::DecodeGlobals(BinaryReader& r) {
+  uint32_t count;
+  if (!r.ReadCount(&count, limits_.max_globals - module_.num_imported_globals, "globals", 4)) {
+    return false;
+  }
+  module_.global_inits.resize(count);
+  for (uint32_t i = 0; i < count; ++i) {
+    GlobalType type;
+    if (!ReadGlobalType(r, &type) || !ReadConstExpr(r, &module_.global_inits[i])) return false;
+    module_.globals.push_back(type);
+  }
+  return true;
+}
+
+bool Decoder::DecodeExports(BinaryReader& r) {
+  uint32_t count;
+  if (!r.ReadCount(&count, limits_.max_exports, "exports", 3)) return false;
+  module_.exports.resize(count);
+  for (Export& exp : module_.exports) {
+    exp.offset = r.pos();
+    if (!r.ReadName(&exp.name, limits_.max_name_bytes)) return false;
+    const size_t at = r.pos();
+    uint8_t kind;
+    if (!r.ReadByte(&kind)) return false;
+    if (kind > 3) return r.Malformed(at, "malformed export kind");
+    exp.kind = static_cast<ExternKind>(kind);
+    if (!r.ReadU32(&exp.index)) return false;
+  }
+  return true;
+}
+
+bool Decoder::DecodeStart(BinaryReader& r) {
+  module_.start_offset = r.pos();
+  uint32_t index;
+  if (!r.ReadU32(&index)) return false;
+  module_.start = index;
+  return true;
+}
+
+bool Decoder::DecodeElements(BinaryReader& r) {
+  uint32_t count;
+  if (!r.ReadCount(&count, limits_.max_element_segments, "element segments", 2)) return false;
+  module_.elements.resize(count);
+  for (ElementSegment& seg : module_.elements) {
+    seg.offset = r.pos();
+    uint32_t flags;
+    if (!r.ReadU32(&flags)) return false;
+    if (flags > 7) return r.Malformed(seg.offset, "malformed elements segment kind");
+    // Bit 0: passive or declarative; bit 1: explicit table index (active) or
+    // declarative; bit 2: element expressions instead of function indices.
+    const bool not_active = flags & 1;
+    const bool bit1 = flags & 2;
+    seg.uses_expressions = flags & 4;
+    seg.mode = !not_active ? SegmentMode::kActive
+               : bit1      ? SegmentMode::kDeclarative
+                           : SegmentMode::kPassive;
+    seg.table_index = 0;
+    if (seg.mode == SegmentMode::kActive) {
+      if (bit1 && !r.ReadU32(&seg.table_index)) return false;
+      if (!ReadConstExpr(r, &seg.offset_expr)) return false;
+    }
+    seg.type = ValType::kFuncRef;
+    if (not_active || bit1) {
+      if (seg.uses_expressions) {
+        if (!ReadRefType(r, &seg.type)) return false;
+      } else {
+        const size_t at = r.pos();
+        uint8_t kind;
+        if (!r.ReadByte(&kind)) return false;
+        if (kind != 0) return r.Malformed(at, "malformed element kind");
+      }
+    }
+    uint32_t n;
+    if (!r.ReadCount(&n, limits_.max_element_items, "elements in a segment")) return false;
+    if (seg.uses_expressions) {
+      seg.expressions.resize(n);
+      for (ConstExpr& e : seg.expressions) {
+        if (!ReadConstExpr(r, &e)) return false;
+      }
+    } else {
+      seg.function_indices.resize(n);
+      for (uint32_t& f : seg.function_indices) {
+        if (!r.ReadU32(&f)) return false;
+      }
+    }
+  }
+  return true;
+}
+
+bool Decoder::DecodeCode(BinaryReader& r) {
+  saw_code_section_ = true;
+  const size_t at = r.pos();
+  uint32_t count;
+  if (!r.ReadU32(&count)) return false;
+  if (count != num_declared_functions_) {
+    return r.Malformed(at, "function and code section have inconsistent lengths");
+  }
+  if (count > r.remaining()) return r.Malformed(r.pos(), "unexpected end of section or function");
+  module_.bodies.resize(count);
+  for (FunctionBody& body : module_.bodies) {
+    const size_t size_at = r.pos();
+    uint32_t size;
+    if (!r.ReadU32(&size)) return false;
+    if (size > limits_.max_function_size) {
+      return r.Fail(ErrorKind::kLimit, size_at,
+                    absl::StrCat("function body of ", size, " bytes exceeds the limit of ",
+                                 limits_.max_function_size));
+    }
+    body.offset = r.pos();
+    if (!r.ReadBytes(size, &body.bytes)) return false;
+  }
+  return true;
+}
+
+bool Decoder::DecodeData(BinaryReader& r) {
+  saw_data_section_ = true;
+  const size_t at = r.pos();
+  uint32_t count;
+  if (!r.ReadCount(&count, limits_.max_data_segments, "data segments", 2)) return false;
+  if (module_.data_count.has_value() && *module_.data_count != count) {
+    return r.Malformed(at, "data count and data section have inconsistent lengths");
+  }
+  module_.data.resize(count);
+  for (DataSegment& seg : module_.data) {
+    seg.offset = r.pos();
+    uint32_t flags;
+    if (!r.ReadU32(&flags)) return false;
+    if (flags > 2) return r.Malformed(seg.offset, "malformed data segment kind");
+    seg.mode = flags == 1 ? SegmentMode::kPassive : SegmentMode::kActive;
+    seg.memory_index = 0;
+    if (flags == 2 && !r.ReadU32(&seg.memory_index)) return false;
+    if (seg.mode == SegmentMode::kActive && !ReadConstExpr(r, &seg.offset_expr)) return false;
+    uint32_t size;
+    if (!r.ReadU32(&size) || !r.ReadBytes(size, &seg.bytes)) return false;
+  }
+  return true;
+}
+
+bool Decoder::DecodeDataCount(BinaryReader& r) {
+  uint32_t count;
+  if (!r.ReadU32(&count)) return false;
+  module_.data_count = count;
+  return true;
+}
+
+bool Decoder::DecodeCustom(BinaryReader& r) {
+  CustomSection section;
+  if (!r.ReadName(&section.name, limits_.max_name_bytes)) return false;
+  section.offset = r.pos();
+  if (!r.ReadBytes(r.remaining(), &section.payload)) return false;
+  if (section.name == "name") {
+    // Errors in the name section are not errors in the module.
+    module_.names = internal::DecodeNameSection(bytes_, section.offset,
+                                                section.offset + section.payload.size())
+                        .value_or(NameSection{});
+  }
+  module_.custom_sections.push_back(std::move(section));
+  return true;
+}
+
+}  // namespace
+
+absl::StatusOr<Module> DecodeModule(std::span<const uint8_t> bytes, const DecodeOptions& options) {
+  return Decoder(bytes, options).Decode();
+}
+
+}  // namespace kiln::wasm
