@@ -1,0 +1,466 @@
+// kiln-spec — runs WebAssembly spec-suite scripts (.wast) against Kiln.
+//
+//   kiln-spec [--verbose] [--skip-list FILE] [--check-skips] PATH...
+//
+// Each PATH is a .wast file or a folder of them (not searched recursively).
+// Every script is converted with wabt's wast2json into a temporary folder
+// and its commands are run in order. Output: one line per script with its
+// counts, the failures under it, and last the line
+//   N passed, N failed, N skipped
+// Exit status: 0 when nothing failed, 1 when a command failed or a script
+// could not be converted, 2 for bad usage.
+//
+// This milestone decodes and validates only. Commands that need execution
+// are counted as skipped in RunCommand, the one place to turn them on.
+#include <algorithm>
+#include <cstdint>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <map>
+#include <string>
+#include <string_view>
+#include <system_error>
+#include <utility>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/str_cat.h"
+#include "kiln/wasm/validator.h"
+#include "skip_list.h"
+#include "wast2json.h"
+#include "wast_script.h"
+
+#ifndef KILN_SPEC_DEFAULT_SKIP_LIST
+#error "KILN_SPEC_DEFAULT_SKIP_LIST must name tests/spec/skip-list.txt (set by CMake)"
+#endif
+
+namespace kiln::spec {
+namespace {
+
+constexpr std::string_view kUsage =
+    "usage: kiln-spec [--verbose] [--skip-list FILE] [--check-skips] PATH...\n"
+    "\n"
+    "Runs WebAssembly spec scripts: each PATH is a .wast file or a folder of them.\n"
+    "\n"
+    "  --verbose          print every command and its outcome\n"
+    "  --skip-list FILE   use FILE instead of the default skip list\n"
+    "                     (%s)\n"
+    "  --check-skips      also run skip-listed commands and report entries that\n"
+    "                     now pass (off by default: an entry may be there because\n"
+    "                     the command crashes)\n";
+
+constexpr std::string_view kTextFormatReason = "text-format module (Kiln reads only binaries)";
+constexpr std::string_view kExecutionReason = "needs execution (not in this milestone)";
+
+// ---------------------------------------------------------------------------
+// Outcomes of single commands.
+
+enum class Verdict : uint8_t { kPassed, kFailed, kSkipped };
+
+struct Outcome {
+  Verdict verdict = Verdict::kPassed;
+  std::string detail;  // kFailed: expected vs got; kSkipped: the reason
+};
+
+Outcome Passed() { return {Verdict::kPassed, {}}; }
+Outcome Failed(std::string detail) { return {Verdict::kFailed, std::move(detail)}; }
+Outcome Skipped(std::string_view reason) { return {Verdict::kSkipped, std::string(reason)}; }
+
+void PrintUsage(std::FILE* out) { std::fprintf(out, kUsage.data(), KILN_SPEC_DEFAULT_SKIP_LIST); }
+
+// Messages are quoted so leading or trailing text is unambiguous.
+std::string Quote(std::string_view text) { return absl::StrCat("\"", std::string(text), "\""); }
+
+absl::StatusOr<std::vector<uint8_t>> ReadBytes(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return absl::NotFoundError(absl::StrCat("cannot open ", path.string()));
+  std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)),
+                             std::istreambuf_iterator<char>());
+  if (in.bad()) return absl::DataLossError(absl::StrCat("cannot read ", path.string()));
+  return bytes;
+}
+
+// Decodes and validates the command's module file. The harness's own
+// trouble (an unreadable file) is returned as the outer error so it is not
+// mistaken for Kiln rejecting the module.
+absl::StatusOr<absl::Status> CheckModuleFile(const WastCommand& command) {
+  if (command.module_file.empty()) {
+    return absl::InvalidArgumentError("the command names no module file");
+  }
+  absl::StatusOr<std::vector<uint8_t>> bytes = ReadBytes(command.module_file);
+  if (!bytes.ok()) return bytes.status();
+  return kiln::wasm::DecodeAndValidate(*bytes).status();
+}
+
+// `module`: the module must decode and validate.
+Outcome ExpectValid(const WastCommand& command) {
+  absl::StatusOr<absl::Status> result = CheckModuleFile(command);
+  if (!result.ok()) {
+    return Failed(absl::StrCat("harness error: ", std::string(result.status().message())));
+  }
+  if (result->ok()) return Passed();
+  return Failed(
+      absl::StrCat("expected a valid module, got error ", Quote(std::string(result->message()))));
+}
+
+// assert_invalid / assert_malformed: the module must be rejected, with a
+// message containing the spec's text. A rejection for another reason is a
+// failure too: it usually means the check that should have fired is missing.
+Outcome ExpectRejected(const WastCommand& command) {
+  absl::StatusOr<absl::Status> result = CheckModuleFile(command);
+  if (!result.ok()) {
+    return Failed(absl::StrCat("harness error: ", std::string(result.status().message())));
+  }
+  const std::string expected = absl::StrCat("expected error ", Quote(command.text));
+  if (result->ok()) return Failed(absl::StrCat(expected, ", got no error (module accepted)"));
+  const std::string message(result->message());
+  if (message.find(command.text) != std::string::npos) return Passed();
+  return Failed(absl::StrCat(expected, ", got error ", Quote(message)));
+}
+
+Outcome RunCommand(const WastCommand& command) {
+  // A module written in the text format can only be checked once Kiln
+  // parses text; wast2json leaves such modules as .wat files.
+  if (command.module_type == ModuleType::kText) return Skipped(kTextFormatReason);
+
+  switch (command.type) {
+    case CommandType::kModule:
+      return ExpectValid(command);
+    case CommandType::kAssertInvalid:
+    case CommandType::kAssertMalformed:
+      return ExpectRejected(command);
+
+    // Execution commands. They need instantiation, linking and running
+    // code, which come with the compiler and runtime milestones; turn them on
+    // here. Note that `module` commands are not among them: every module
+    // must already validate.
+    case CommandType::kAssertReturn:
+    case CommandType::kAssertTrap:
+    case CommandType::kAssertExhaustion:
+    case CommandType::kAssertUnlinkable:
+    case CommandType::kAssertUninstantiable:
+    case CommandType::kRegister:
+    case CommandType::kAction:
+      return Skipped(kExecutionReason);
+
+    case CommandType::kUnknown:
+      break;
+  }
+  // Guessing what an unknown command means could hide a regression.
+  return Failed(absl::StrCat("unknown command type ", Quote(command.type_name)));
+}
+
+// ---------------------------------------------------------------------------
+// Scripts.
+
+struct Totals {
+  uint64_t passed = 0;
+  uint64_t failed = 0;
+  uint64_t skipped = 0;
+
+  void Add(const Totals& other) {
+    passed += other.passed;
+    failed += other.failed;
+    skipped += other.skipped;
+  }
+};
+
+struct RunnerOptions {
+  bool verbose = false;
+  bool check_skips = false;
+};
+
+// How the commands one skip-list entry covers fared. Only with
+// --check-skips are they run, so would_pass and would_fail stay 0 otherwise.
+struct SkipTally {
+  uint64_t covered = 0;
+  uint64_t would_pass = 0;
+  uint64_t would_fail = 0;
+};
+using SkipTallies = std::map<const SkipEntry*, SkipTally>;
+
+// What one script produced, printed once the script is done.
+struct ScriptReport {
+  std::string name;  // the script's file name, as the skip list names it
+  Totals totals;
+  std::vector<std::string> failures;
+  std::vector<std::string> notes;
+};
+
+class SpecRunner {
+ public:
+  SpecRunner(RunnerOptions options, SkipList skip_list, std::filesystem::path wast2json)
+      : options_(options), skip_list_(std::move(skip_list)), wast2json_(std::move(wast2json)) {}
+
+  // Runs one script and prints its report.
+  void RunFile(const std::filesystem::path& wast);
+
+  const Totals& totals() const { return totals_; }
+  const std::map<std::string, uint64_t>& skip_reasons() const { return skip_reasons_; }
+
+ private:
+  // Converts `wast` into `folder` and runs its commands. An error means the
+  // script could not be converted or read.
+  absl::Status RunScript(const std::filesystem::path& wast, const std::filesystem::path& folder,
+                         ScriptReport& report);
+  void RunCommandOf(const WastCommand& command, ScriptReport& report, SkipTallies& tallies);
+  void CheckSkipEntries(const SkipTallies& tallies, ScriptReport& report) const;
+  static void Print(const ScriptReport& report);
+
+  RunnerOptions options_;
+  SkipList skip_list_;
+  std::filesystem::path wast2json_;
+  Totals totals_;
+  std::map<std::string, uint64_t> skip_reasons_;
+};
+
+void SpecRunner::RunFile(const std::filesystem::path& wast) {
+  ScriptReport report;
+  report.name = wast.filename().string();
+  absl::Status status;
+  {
+    absl::StatusOr<TempDir> temp = TempDir::Create();
+    status = temp.ok() ? RunScript(wast, temp->path(), report) : temp.status();
+  }
+  if (!status.ok()) {
+    // A script that cannot be read counts as a failure, so the run fails.
+    ++report.totals.failed;
+    report.failures.push_back(
+        absl::StrCat(report.name, ": cannot convert: ", std::string(status.message())));
+  }
+  Print(report);
+  totals_.Add(report.totals);
+}
+
+absl::Status SpecRunner::RunScript(const std::filesystem::path& wast,
+                                   const std::filesystem::path& folder, ScriptReport& report) {
+  absl::StatusOr<std::filesystem::path> json = ConvertWast(wast2json_, wast, folder);
+  if (!json.ok()) return json.status();
+  absl::StatusOr<WastScript> script = ReadWastScript(*json);
+  if (!script.ok()) return script.status();
+
+  SkipTallies tallies;
+  for (const WastCommand& command : script->commands) {
+    RunCommandOf(command, report, tallies);
+  }
+  CheckSkipEntries(tallies, report);
+  return absl::OkStatus();
+}
+
+// The skip list must only shrink, so entries that no longer earn their place
+// are pointed out (as notes: they do not fail the run).
+void SpecRunner::CheckSkipEntries(const SkipTallies& tallies, ScriptReport& report) const {
+  for (const SkipEntry* entry : skip_list_.EntriesFor(report.name)) {
+    const std::string what = entry->line.has_value()
+                                 ? absl::StrCat("skip-list entry on line ", entry->list_line, " (",
+                                                report.name, ":", *entry->line, ")")
+                                 : absl::StrCat("skip-list entry on line ", entry->list_line,
+                                                " (all of ", report.name, ")");
+    auto it = tallies.find(entry);
+    if (it == tallies.end()) {
+      // Mistyped, or the script changed under it.
+      report.notes.push_back(absl::StrCat(what, " matches no command; remove it"));
+      continue;
+    }
+    const SkipTally& tally = it->second;
+    if (tally.would_pass == 0) continue;
+    if (tally.would_fail == 0) {
+      report.notes.push_back(absl::StrCat(what, ": nothing it covers fails now; remove it"));
+    } else {
+      report.notes.push_back(absl::StrCat(what, ": ", tally.would_pass, " of ", tally.covered,
+                                          " commands it covers pass now; list only the ",
+                                          tally.would_fail, " failing ones"));
+    }
+  }
+}
+
+void SpecRunner::RunCommandOf(const WastCommand& command, ScriptReport& report,
+                              SkipTallies& tallies) {
+  const std::string where = absl::StrCat(report.name, ":", command.line, ": ", command.type_name);
+  Outcome outcome;
+  if (const SkipEntry* entry = skip_list_.Find(report.name, command.line); entry != nullptr) {
+    SkipTally& tally = tallies[entry];
+    ++tally.covered;
+    if (options_.check_skips) {
+      const Verdict would_be = RunCommand(command).verdict;
+      if (would_be == Verdict::kPassed) ++tally.would_pass;
+      if (would_be == Verdict::kFailed) ++tally.would_fail;
+    }
+    outcome = Skipped(absl::StrCat("skip list: ", entry->reason));
+  } else {
+    outcome = RunCommand(command);
+  }
+
+  const char* verdict = "";
+  switch (outcome.verdict) {
+    case Verdict::kPassed:
+      ++report.totals.passed;
+      verdict = "passed";
+      break;
+    case Verdict::kFailed:
+      ++report.totals.failed;
+      report.failures.push_back(absl::StrCat(where, ": ", outcome.detail));
+      verdict = "FAILED";
+      break;
+    case Verdict::kSkipped:
+      ++report.totals.skipped;
+      ++skip_reasons_[outcome.detail];
+      verdict = "skipped";
+      break;
+  }
+  if (options_.verbose) {
+    std::string line = absl::StrCat("  ", where, ": ", verdict);
+    if (outcome.verdict == Verdict::kSkipped) absl::StrAppend(&line, " (", outcome.detail, ")");
+    std::printf("%s\n", line.c_str());
+  }
+}
+
+void SpecRunner::Print(const ScriptReport& report) {
+  std::printf("%s: %llu passed, %llu failed, %llu skipped\n", report.name.c_str(),
+              static_cast<unsigned long long>(report.totals.passed),
+              static_cast<unsigned long long>(report.totals.failed),
+              static_cast<unsigned long long>(report.totals.skipped));
+  for (const std::string& failure : report.failures) std::printf("  %s\n", failure.c_str());
+  for (const std::string& note : report.notes) std::printf("  note: %s\n", note.c_str());
+  // Reports of long runs should appear as scripts finish, even through a pipe.
+  std::fflush(stdout);
+}
+
+// ---------------------------------------------------------------------------
+// Command line.
+
+struct CommandLine {
+  RunnerOptions options;
+  std::filesystem::path skip_list = KILN_SPEC_DEFAULT_SKIP_LIST;
+  bool skip_list_given = false;
+  std::vector<std::filesystem::path> paths;
+};
+
+absl::StatusOr<CommandLine> ParseCommandLine(int argc, char** argv) {
+  CommandLine command_line;
+  bool options_done = false;
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view arg = argv[i];
+    if (options_done || arg.empty() || arg.front() != '-') {
+      command_line.paths.emplace_back(arg);
+    } else if (arg == "--") {
+      options_done = true;
+    } else if (arg == "--verbose" || arg == "-v") {
+      command_line.options.verbose = true;
+    } else if (arg == "--check-skips") {
+      command_line.options.check_skips = true;
+    } else if (arg == "--skip-list" || arg.starts_with("--skip-list=")) {
+      std::string_view value;
+      if (arg == "--skip-list") {
+        if (i + 1 == argc) return absl::InvalidArgumentError("--skip-list needs a file");
+        value = argv[++i];
+      } else {
+        value = arg.substr(std::string_view("--skip-list=").size());
+      }
+      command_line.skip_list = std::filesystem::path(value);
+      command_line.skip_list_given = true;
+    } else {
+      return absl::InvalidArgumentError(absl::StrCat("unknown option ", std::string(arg)));
+    }
+  }
+  if (command_line.paths.empty()) return absl::InvalidArgumentError("no PATH given");
+  return command_line;
+}
+
+// The scripts named by the command line, folders expanded in sorted order.
+absl::StatusOr<std::vector<std::filesystem::path>> ExpandPaths(
+    const std::vector<std::filesystem::path>& paths) {
+  std::vector<std::filesystem::path> scripts;
+  for (const std::filesystem::path& path : paths) {
+    std::error_code error;
+    if (std::filesystem::is_directory(path, error)) {
+      std::vector<std::filesystem::path> found;
+      for (const auto& item : std::filesystem::directory_iterator(path, error)) {
+        if (item.path().extension() == ".wast" && item.is_regular_file()) found.push_back(item);
+      }
+      if (error) {
+        return absl::InvalidArgumentError(absl::StrCat(path.string(), ": ", error.message()));
+      }
+      // A folder with no scripts would make the run pass vacuously.
+      if (found.empty()) {
+        return absl::InvalidArgumentError(absl::StrCat(path.string(), ": no .wast files"));
+      }
+      std::sort(found.begin(), found.end());
+      scripts.insert(scripts.end(), found.begin(), found.end());
+    } else if (std::filesystem::is_regular_file(path, error)) {
+      scripts.push_back(path);
+    } else {
+      return absl::InvalidArgumentError(
+          absl::StrCat(path.string(), ": no such .wast file or folder"));
+    }
+  }
+  return scripts;
+}
+
+int Main(int argc, char** argv) {
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view arg = argv[i];
+    if (arg == "--help" || arg == "-h") {
+      PrintUsage(stdout);
+      return 0;
+    }
+  }
+  absl::StatusOr<CommandLine> command_line = ParseCommandLine(argc, argv);
+  if (!command_line.ok()) {
+    std::fprintf(stderr, "kiln-spec: %s\n\n", std::string(command_line.status().message()).c_str());
+    PrintUsage(stderr);
+    return 2;
+  }
+  absl::StatusOr<std::vector<std::filesystem::path>> scripts = ExpandPaths(command_line->paths);
+  if (!scripts.ok()) {
+    std::fprintf(stderr, "kiln-spec: %s\n", std::string(scripts.status().message()).c_str());
+    return 2;
+  }
+
+  SkipList skip_list;
+  std::error_code error;
+  if (command_line->skip_list_given || std::filesystem::exists(command_line->skip_list, error)) {
+    absl::StatusOr<SkipList> loaded = SkipList::Load(command_line->skip_list);
+    if (!loaded.ok()) {
+      std::fprintf(stderr, "kiln-spec: %s\n", std::string(loaded.status().message()).c_str());
+      return 2;
+    }
+    skip_list = *std::move(loaded);
+  } else {
+    // The binary was moved away from its source tree; run with no skips
+    // rather than refuse, and say so.
+    std::fprintf(stderr, "kiln-spec: note: default skip list %s not found; skipping nothing\n",
+                 command_line->skip_list.c_str());
+  }
+
+  absl::StatusOr<std::filesystem::path> wast2json = FindOnPath("wast2json");
+  if (!wast2json.ok()) {
+    std::fprintf(stderr,
+                 "kiln-spec: wast2json not found on PATH; it converts .wast scripts and comes "
+                 "with wabt (Debian package \"wabt\")\n");
+    return 1;
+  }
+
+  SpecRunner runner(command_line->options, std::move(skip_list), *std::move(wast2json));
+  for (const std::filesystem::path& script : *scripts) runner.RunFile(script);
+
+  const Totals& totals = runner.totals();
+  if (command_line->options.verbose) {
+    for (const auto& [reason, count] : runner.skip_reasons()) {
+      std::printf("skipped %llu: %s\n", static_cast<unsigned long long>(count), reason.c_str());
+    }
+  }
+  std::printf("%llu passed, %llu failed, %llu skipped\n",
+              static_cast<unsigned long long>(totals.passed),
+              static_cast<unsigned long long>(totals.failed),
+              static_cast<unsigned long long>(totals.skipped));
+  return totals.failed == 0 ? 0 : 1;
+}
+
+}  // namespace
+}  // namespace kiln::spec
+
+int main(int argc, char** argv) { return kiln::spec::Main(argc, argv); }
