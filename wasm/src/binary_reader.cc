@@ -45,8 +45,16 @@ bool IsValidUtf8(std::span<const uint8_t> bytes) {
 
 bool BinaryReader::ReadName(std::string* out, uint32_t max_bytes) {
   const size_t start = pos_;
-  uint32_t length;
-  if (!ReadU32(&length)) return false;
+  // As with other LEB128s the length may be read past the section end; a name
+  // that does not fit in the section is then "length out of bounds".
+  uint64_t length64;
+  const LebError error = ReadVarUnsigned<32>(data_, pos_, leb_end_, &length64);
+  if (error != LebError::kOk) return Check(error, start);
+  if (pos_ > end_) {
+    pos_ = end_;
+    return Malformed(start, "length out of bounds");
+  }
+  const uint32_t length = static_cast<uint32_t>(length64);
   if (length > max_bytes) {
     return Fail(ErrorKind::kLimit, start,
                 absl::StrCat("name of ", length, " bytes exceeds the limit of ", max_bytes));

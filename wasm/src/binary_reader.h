@@ -79,7 +79,11 @@ class BinaryReader {
   // or function the spec says "unexpected end of section or function".
   BinaryReader(std::span<const uint8_t> module, size_t begin, size_t end,
                std::string_view end_message = "unexpected end of section or function")
-      : data_(module.data()), pos_(begin), end_(end), end_message_(end_message) {}
+      : data_(module.data()),
+        pos_(begin),
+        end_(end),
+        leb_end_(module.size()),
+        end_message_(end_message) {}
 
   size_t pos() const { return pos_; }
   size_t end() const { return end_; }
@@ -122,28 +126,28 @@ class BinaryReader {
     }
     const size_t start = pos_;
     uint64_t value;
-    if (!Check(ReadVarUnsigned<32>(data_, pos_, end_, &value), start)) return false;
+    if (!Check(ReadVarUnsigned<32>(data_, pos_, leb_end_, &value), start)) return false;
     *out = static_cast<uint32_t>(value);
     return true;
   }
   bool ReadU64(uint64_t* out) {
     const size_t start = pos_;
-    return Check(ReadVarUnsigned<64>(data_, pos_, end_, out), start);
+    return Check(ReadVarUnsigned<64>(data_, pos_, leb_end_, out), start);
   }
   bool ReadS32(int32_t* out) {
     const size_t start = pos_;
     int64_t value;
-    if (!Check(ReadVarSigned<32>(data_, pos_, end_, &value), start)) return false;
+    if (!Check(ReadVarSigned<32>(data_, pos_, leb_end_, &value), start)) return false;
     *out = static_cast<int32_t>(value);
     return true;
   }
   bool ReadS33(int64_t* out) {
     const size_t start = pos_;
-    return Check(ReadVarSigned<33>(data_, pos_, end_, out), start);
+    return Check(ReadVarSigned<33>(data_, pos_, leb_end_, out), start);
   }
   bool ReadS64(int64_t* out) {
     const size_t start = pos_;
-    return Check(ReadVarSigned<64>(data_, pos_, end_, out), start);
+    return Check(ReadVarSigned<64>(data_, pos_, leb_end_, out), start);
   }
   bool ReadFixed32(uint32_t* out) {
     if (remaining() < 4) return Malformed(pos_, end_message_);
@@ -182,9 +186,17 @@ class BinaryReader {
                  size_t min_item_bytes = 1);
 
  private:
+  // LEB128 reads may run past end_ up to the end of the module (as the spec's
+  // reference decoder does), so an over-long integer at a section boundary is
+  // reported as over-long; a value that ends past end_ is an unexpected end.
   bool Check(LebError error, size_t start) {
     switch (error) {
-      case LebError::kOk: return true;
+      case LebError::kOk:
+        if (pos_ > end_) {
+          pos_ = end_;
+          return Malformed(end_, end_message_);
+        }
+        return true;
       case LebError::kEnd: return Malformed(pos_, end_message_);
       case LebError::kTooLong: return Malformed(start, "integer representation too long");
       case LebError::kTooLarge: return Malformed(start, "integer too large");
@@ -195,6 +207,7 @@ class BinaryReader {
   const uint8_t* data_;
   size_t pos_;
   size_t end_;
+  size_t leb_end_;  // the end of the module
   std::string_view end_message_;
   std::optional<uint32_t> function_index_;
   absl::Status status_;

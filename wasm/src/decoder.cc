@@ -174,8 +174,11 @@ bool Decoder::ReadRefType(BinaryReader& r, ValType* out) {
 
 bool Decoder::ReadLimits(BinaryReader& r, Limits* out) {
   const size_t at = r.pos();
+  // The flags are a one-bit LEB128 in the spec's grammar: a set continuation
+  // bit makes the encoding too long, any other value is too large.
   uint8_t flags;
   if (!r.ReadByte(&flags)) return false;
+  if (flags & 0x80) return r.Malformed(at, "integer representation too long: limits flags");
   if (flags > 1) return r.Malformed(at, "integer too large: malformed limits flags");
   uint32_t min;
   if (!r.ReadU32(&min)) return false;
@@ -224,9 +227,10 @@ bool Decoder::ReadConstExpr(BinaryReader& r, ConstExpr* out) {
 
 bool Decoder::DecodeTypes(BinaryReader& r) {
   uint32_t count;
-  if (!r.ReadCount(&count, limits_.max_types, "types", 3)) return false;
-  module_.types.resize(count);
-  for (FuncType& type : module_.types) {
+  if (!r.ReadCount(&count, limits_.max_types, "types")) return false;
+  module_.types.reserve(count);
+  for (uint32_t i = 0; i < count; ++i) {
+    FuncType& type = module_.types.emplace_back();
     const size_t at = r.pos();
     uint8_t form;
     if (!r.ReadByte(&form)) return false;
@@ -248,9 +252,9 @@ bool Decoder::DecodeTypes(BinaryReader& r) {
 
 bool Decoder::DecodeImports(BinaryReader& r) {
   uint32_t count;
-  if (!r.ReadCount(&count, limits_.max_imports, "imports", 4)) return false;
-  module_.imports.resize(count);
-  for (Import& imp : module_.imports) {
+  if (!r.ReadCount(&count, limits_.max_imports, "imports")) return false;
+  for (uint32_t i = 0; i < count; ++i) {
+    Import& imp = module_.imports.emplace_back();
     imp.offset = r.pos();
     if (!r.ReadName(&imp.module, limits_.max_name_bytes) ||
         !r.ReadName(&imp.name, limits_.max_name_bytes)) {
@@ -321,7 +325,7 @@ bool Decoder::DecodeFunctions(BinaryReader& r) {
 
 bool Decoder::DecodeTables(BinaryReader& r) {
   uint32_t count;
-  if (!r.ReadCount(&count, limits_.max_tables - module_.num_imported_tables, "tables", 3)) {
+  if (!r.ReadCount(&count, limits_.max_tables - module_.num_imported_tables, "tables")) {
     return false;
   }
   for (uint32_t i = 0; i < count; ++i) {
@@ -334,8 +338,7 @@ bool Decoder::DecodeTables(BinaryReader& r) {
 
 bool Decoder::DecodeMemories(BinaryReader& r) {
   uint32_t count;
-  if (!r.ReadCount(&count, limits_.max_memories - module_.num_imported_memories, "memories",
-                   2)) {
+  if (!r.ReadCount(&count, limits_.max_memories - module_.num_imported_memories, "memories")) {
     return false;
   }
   for (uint32_t i = 0; i < count; ++i) {
@@ -348,13 +351,14 @@ bool Decoder::DecodeMemories(BinaryReader& r) {
 
 bool Decoder::DecodeGlobals(BinaryReader& r) {
   uint32_t count;
-  if (!r.ReadCount(&count, limits_.max_globals - module_.num_imported_globals, "globals", 4)) {
+  if (!r.ReadCount(&count, limits_.max_globals - module_.num_imported_globals, "globals")) {
     return false;
   }
-  module_.global_inits.resize(count);
   for (uint32_t i = 0; i < count; ++i) {
     GlobalType type;
-    if (!ReadGlobalType(r, &type) || !ReadConstExpr(r, &module_.global_inits[i])) return false;
+    if (!ReadGlobalType(r, &type) || !ReadConstExpr(r, &module_.global_inits.emplace_back())) {
+      return false;
+    }
     module_.globals.push_back(type);
   }
   return true;
@@ -362,9 +366,9 @@ bool Decoder::DecodeGlobals(BinaryReader& r) {
 
 bool Decoder::DecodeExports(BinaryReader& r) {
   uint32_t count;
-  if (!r.ReadCount(&count, limits_.max_exports, "exports", 3)) return false;
-  module_.exports.resize(count);
-  for (Export& exp : module_.exports) {
+  if (!r.ReadCount(&count, limits_.max_exports, "exports")) return false;
+  for (uint32_t i = 0; i < count; ++i) {
+    Export& exp = module_.exports.emplace_back();
     exp.offset = r.pos();
     if (!r.ReadName(&exp.name, limits_.max_name_bytes)) return false;
     const size_t at = r.pos();
@@ -387,9 +391,9 @@ bool Decoder::DecodeStart(BinaryReader& r) {
 
 bool Decoder::DecodeElements(BinaryReader& r) {
   uint32_t count;
-  if (!r.ReadCount(&count, limits_.max_element_segments, "element segments", 2)) return false;
-  module_.elements.resize(count);
-  for (ElementSegment& seg : module_.elements) {
+  if (!r.ReadCount(&count, limits_.max_element_segments, "element segments")) return false;
+  for (uint32_t i = 0; i < count; ++i) {
+    ElementSegment& seg = module_.elements.emplace_back();
     seg.offset = r.pos();
     uint32_t flags;
     if (!r.ReadU32(&flags)) return false;
@@ -421,9 +425,8 @@ bool Decoder::DecodeElements(BinaryReader& r) {
     uint32_t n;
     if (!r.ReadCount(&n, limits_.max_element_items, "elements in a segment")) return false;
     if (seg.uses_expressions) {
-      seg.expressions.resize(n);
-      for (ConstExpr& e : seg.expressions) {
-        if (!ReadConstExpr(r, &e)) return false;
+      for (uint32_t k = 0; k < n; ++k) {
+        if (!ReadConstExpr(r, &seg.expressions.emplace_back())) return false;
       }
     } else {
       seg.function_indices.resize(n);
@@ -464,12 +467,12 @@ bool Decoder::DecodeData(BinaryReader& r) {
   saw_data_section_ = true;
   const size_t at = r.pos();
   uint32_t count;
-  if (!r.ReadCount(&count, limits_.max_data_segments, "data segments", 2)) return false;
+  if (!r.ReadCount(&count, limits_.max_data_segments, "data segments")) return false;
   if (module_.data_count.has_value() && *module_.data_count != count) {
     return r.Malformed(at, "data count and data section have inconsistent lengths");
   }
-  module_.data.resize(count);
-  for (DataSegment& seg : module_.data) {
+  for (uint32_t i = 0; i < count; ++i) {
+    DataSegment& seg = module_.data.emplace_back();
     seg.offset = r.pos();
     uint32_t flags;
     if (!r.ReadU32(&flags)) return false;
@@ -491,11 +494,15 @@ bool Decoder::DecodeDataCount(BinaryReader& r) {
   return true;
 }
 
-bool Decoder::DecodeCustom(BinaryReader& r) {
+bool Decoder::DecodeCustom(BinaryReader& section_reader) {
+  // A custom section is read strictly within its own bytes (the spec skips
+  // it as a unit), so a name cut short is an unexpected end.
+  BinaryReader r(bytes_.first(section_reader.end()), section_reader.pos(), section_reader.end());
   CustomSection section;
-  if (!r.ReadName(&section.name, limits_.max_name_bytes)) return false;
+  if (!r.ReadName(&section.name, limits_.max_name_bytes)) return section_reader.Fail(r.status());
   section.offset = r.pos();
-  if (!r.ReadBytes(r.remaining(), &section.payload)) return false;
+  r.ReadBytes(r.remaining(), &section.payload);
+  section_reader.Skip(section_reader.remaining());
   if (section.name == "name") {
     // Errors in the name section are not errors in the module.
     module_.names = internal::DecodeNameSection(bytes_, section.offset,

@@ -22,7 +22,7 @@ InstructionReader::InstructionReader(std::span<const uint8_t> module_bytes, size
 
 absl::Status InstructionReader::Next(Instruction* out) {
   out->offset = pos_;
-  if (pos_ >= end_) return MakeWasmError(ErrorKind::kMalformed, pos_, kEndOfBody);
+  if (pos_ >= end_) return MakeWasmError(ErrorKind::kMalformed, pos_, kEndOfBody, function_index_);
   const uint8_t first = data_[pos_++];
   const OpcodeInfo* info;
   uint32_t code = first;
@@ -30,6 +30,7 @@ absl::Status InstructionReader::Next(Instruction* out) {
   if (first == 0xFC || first == 0xFD) {
     prefix = first;
     BinaryReader r(std::span<const uint8_t>(data_, end_), pos_, end_, kEndOfBody);
+    r.set_function_index(function_index_);
     if (!r.ReadU32(&code)) return r.status();
     pos_ = r.pos();
     info = LookupOpcode(prefix, code);
@@ -39,7 +40,8 @@ absl::Status InstructionReader::Next(Instruction* out) {
   if (info == nullptr) {
     return MakeWasmError(ErrorKind::kMalformed, out->offset,
                          prefix ? absl::StrFormat("illegal opcode 0x%02x 0x%x", prefix, code)
-                                : absl::StrFormat("illegal opcode 0x%02x", code));
+                                : absl::StrFormat("illegal opcode 0x%02x", code),
+                         function_index_);
   }
   out->opcode = static_cast<Opcode>((uint32_t{prefix} << 16) | code);
   out->info = info;
@@ -49,6 +51,7 @@ absl::Status InstructionReader::Next(Instruction* out) {
 
 absl::Status InstructionReader::ReadImmediates(Instruction* out) {
   BinaryReader r(std::span<const uint8_t>(data_, end_), pos_, end_, kEndOfBody);
+  r.set_function_index(function_index_);
   auto zero_byte = [&r]() {
     const size_t at = r.pos();
     uint8_t b;
@@ -144,7 +147,7 @@ absl::Status InstructionReader::ReadImmediates(Instruction* out) {
       ok = r.ReadByte(&out->lane);
       break;
     case ImmKind::kSelectTypes: {
-      uint32_t count;
+      uint32_t count = 0;
       ok = r.ReadU32(&count);
       out->select_type_count = count;
       for (uint32_t i = 0; ok && i < count; ++i) {

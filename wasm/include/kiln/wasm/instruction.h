@@ -12,6 +12,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <vector>
 
@@ -66,6 +67,9 @@ class InstructionReader {
   InstructionReader(std::span<const uint8_t> module_bytes, size_t begin, size_t end,
                     uint32_t max_br_table_targets = 65'520);
 
+  // Errors then name this function (index in the function index space).
+  void set_function_index(uint32_t index) { function_index_ = index; }
+
   bool AtEnd() const { return pos_ >= end_; }
   size_t offset() const { return pos_; }
 
@@ -79,6 +83,7 @@ class InstructionReader {
   size_t pos_;
   size_t end_;
   uint32_t max_br_table_targets_;
+  std::optional<uint32_t> function_index_;
   std::vector<uint32_t> br_targets_;
 };
 

@@ -19,7 +19,7 @@ struct ImplementationLimits {
   uint32_t max_globals = 1'000'000;
   uint32_t max_tables = 100'000;
   uint32_t max_memories = 100;  // decoded; 2.0 then allows one ("multiple memories")
-  uint32_t max_element_segments = 10'000'000;
+  uint32_t max_element_segments = 100'000;
   uint32_t max_data_segments = 100'000;
   uint32_t max_element_items = 10'000'000;  // per segment
   uint32_t max_params = 1'000;
