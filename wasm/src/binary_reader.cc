@@ -55,12 +55,12 @@ bool BinaryReader::ReadName(std::string* out, uint32_t max_bytes) {
     return Malformed(start, "length out of bounds");
   }
   const uint32_t length = static_cast<uint32_t>(length64);
+  std::span<const uint8_t> bytes;
+  if (!ReadBytes(length, &bytes, "length out of bounds")) return false;
   if (length > max_bytes) {
     return Fail(ErrorKind::kLimit, start,
                 absl::StrCat("name of ", length, " bytes exceeds the limit of ", max_bytes));
   }
-  std::span<const uint8_t> bytes;
-  if (!ReadBytes(length, &bytes, "length out of bounds")) return false;
   if (!IsValidUtf8(bytes)) return Malformed(start, "malformed UTF-8 encoding");
   out->assign(reinterpret_cast<const char*>(bytes.data()), bytes.size());
   return true;

@@ -452,13 +452,13 @@ bool Decoder::DecodeCode(BinaryReader& r) {
     const size_t size_at = r.pos();
     uint32_t size;
     if (!r.ReadU32(&size)) return false;
+    body.offset = r.pos();
+    if (!r.ReadBytes(size, &body.bytes)) return false;
     if (size > limits_.max_function_size) {
       return r.Fail(ErrorKind::kLimit, size_at,
                     absl::StrCat("function body of ", size, " bytes exceeds the limit of ",
                                  limits_.max_function_size));
     }
-    body.offset = r.pos();
-    if (!r.ReadBytes(size, &body.bytes)) return false;
   }
   return true;
 }

@@ -149,6 +149,7 @@ absl::Status InstructionReader::ReadImmediates(Instruction* out) {
     case ImmKind::kSelectTypes: {
       uint32_t count = 0;
       ok = r.ReadU32(&count);
+      if (ok && count > r.remaining()) ok = r.Malformed(r.pos(), kEndOfBody);
       out->select_type_count = count;
       for (uint32_t i = 0; ok && i < count; ++i) {
         const size_t at = r.pos();

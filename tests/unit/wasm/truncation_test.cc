@@ -107,8 +107,8 @@ TEST(TruncationTest, CutFunctionBodyInsideCodeSection) {
   b.AddFunctionBody(t, Encoder().U32(0).I32Const(1).Op(Opcode::kDrop));
   const Bytes module = b.Build();
   ASSERT_TRUE(DecodeModule(module).ok());
-  EXPECT_TRUE(
-      IsWasmError(DecodeAndValidate(module).status(), "unexpected end of section or function"));
+  EXPECT_TRUE(IsWasmError(DecodeAndValidate(module).status(),
+                          "END opcode expected: unexpected end of section or function"));
 }
 
 }  // namespace

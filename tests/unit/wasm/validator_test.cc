@@ -488,14 +488,14 @@ TEST(ValidatorTest, ModuleLevelRules) {
               b.AddMemory(1);
               b.AddPassiveData("x");
             }),
-       "data count section required"},
+       "unknown data segment 0: data count section required"},
       {"data.drop without a data count section",
        Func(Encoder().Op(Opcode::kDataDrop).U32(0).End(),
             [](ModuleBuilder& b) {
               b.AddMemory(1);
               b.AddPassiveData("x");
             }),
-       "data count section required"},
+       "unknown data segment 0: data count section required"},
       {"typed select of no types",
        Func(Encoder()
                 .I32Const(0)
