@@ -263,42 +263,48 @@ bool Decoder::DecodeImports(BinaryReader& r) {
     const size_t at = r.pos();
     uint8_t kind;
     if (!r.ReadByte(&kind)) return false;
+    // Imports come first in each index space; count them against its limit.
+    auto add = [&](auto& space, uint32_t limit, uint32_t& imported, const auto& type,
+                   std::string_view what) {
+      if (space.size() >= limit) {
+        return r.Fail(ErrorKind::kLimit, at, absl::StrCat("too many ", std::string(what)));
+      }
+      space.push_back(type);
+      ++imported;
+      return true;
+    };
     switch (kind) {
       case 0:
         imp.kind = ExternKind::kFunc;
-        if (!r.ReadU32(&imp.func_type_index)) return false;
-        if (module_.function_type_indices.size() >= limits_.max_functions) {
-          return r.Fail(ErrorKind::kLimit, at, "too many functions");
+        if (!r.ReadU32(&imp.func_type_index) ||
+            !add(module_.function_type_indices, limits_.max_functions,
+                 module_.num_imported_functions, imp.func_type_index, "functions")) {
+          return false;
         }
-        module_.function_type_indices.push_back(imp.func_type_index);
-        ++module_.num_imported_functions;
         break;
       case 1:
         imp.kind = ExternKind::kTable;
-        if (!ReadTableType(r, &imp.table)) return false;
-        if (module_.tables.size() >= limits_.max_tables) {
-          return r.Fail(ErrorKind::kLimit, at, "too many tables");
+        if (!ReadTableType(r, &imp.table) ||
+            !add(module_.tables, limits_.max_tables, module_.num_imported_tables, imp.table,
+                 "tables")) {
+          return false;
         }
-        module_.tables.push_back(imp.table);
-        ++module_.num_imported_tables;
         break;
       case 2:
         imp.kind = ExternKind::kMemory;
-        if (!ReadLimits(r, &imp.memory.limits)) return false;
-        if (module_.memories.size() >= limits_.max_memories) {
-          return r.Fail(ErrorKind::kLimit, at, "too many memories");
+        if (!ReadLimits(r, &imp.memory.limits) ||
+            !add(module_.memories, limits_.max_memories, module_.num_imported_memories,
+                 imp.memory, "memories")) {
+          return false;
         }
-        module_.memories.push_back(imp.memory);
-        ++module_.num_imported_memories;
         break;
       case 3:
         imp.kind = ExternKind::kGlobal;
-        if (!ReadGlobalType(r, &imp.global)) return false;
-        if (module_.globals.size() >= limits_.max_globals) {
-          return r.Fail(ErrorKind::kLimit, at, "too many globals");
+        if (!ReadGlobalType(r, &imp.global) ||
+            !add(module_.globals, limits_.max_globals, module_.num_imported_globals,
+                 imp.global, "globals")) {
+          return false;
         }
-        module_.globals.push_back(imp.global);
-        ++module_.num_imported_globals;
         break;
       default:
         return r.Malformed(at, "malformed import kind");

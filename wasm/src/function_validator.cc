@@ -646,21 +646,6 @@ bool FunctionValidator::Impl::StepSpecial(const Instruction& in) {
       return Pop(at, kI32) && Pop(at, kI32) && Pop(at, kI32);
     case Opcode::kDataDrop:
       return CheckDataCount(in, in.index);
-    case Opcode::kI32Const:
-      Push(kI32);
-      return true;
-    case Opcode::kI64Const:
-      Push(kI64);
-      return true;
-    case Opcode::kF32Const:
-      Push(kF32);
-      return true;
-    case Opcode::kF64Const:
-      Push(kF64);
-      return true;
-    case Opcode::kV128Const:
-      Push(kV128);
-      return true;
     case Opcode::kRefNull:
       Push(static_cast<Type>(in.value_type));
       return true;

@@ -57,7 +57,7 @@ enum class ImmKind : uint8_t {
   V(D_DD) V(I_DD) V(I_F) V(I_D) V(L_I) V(L_F) V(L_D) V(F_I) V(F_L) V(F_D) V(D_I) V(D_L)     \
   V(D_F) V(_II) V(_IL) V(_IF) V(_ID) V(V_V) V(V_VV)        \
   V(V_VVV) V(I_V) V(V_VI) V(V_I) V(V_L) V(V_F) V(V_D) V(L_V) V(F_V) V(D_V) V(V_VL) V(V_VF) \
-  V(V_VD) V(_IV) V(V_IV)
+  V(V_VD) V(_IV) V(V_IV) V(I_) V(L_) V(F_) V(D_) V(V_)
 
 enum class OpSig : uint8_t {
 #define KILN_OPSIG_ENUM(name) name,
@@ -115,10 +115,10 @@ enum class OpSig : uint8_t {
   V(I64Store32,         "i64.store32",          0, 0x3E, kMemArg,      _IL,      2) \
   V(MemorySize,         "memory.size",          0, 0x3F, kMemory,      kSpecial, 0) \
   V(MemoryGrow,         "memory.grow",          0, 0x40, kMemory,      kSpecial, 0) \
-  V(I32Const,           "i32.const",            0, 0x41, kI32,         kSpecial, 0) \
-  V(I64Const,           "i64.const",            0, 0x42, kI64,         kSpecial, 0) \
-  V(F32Const,           "f32.const",            0, 0x43, kF32,         kSpecial, 0) \
-  V(F64Const,           "f64.const",            0, 0x44, kF64,         kSpecial, 0) \
+  V(I32Const,           "i32.const",            0, 0x41, kI32,         I_,       0) \
+  V(I64Const,           "i64.const",            0, 0x42, kI64,         L_,       0) \
+  V(F32Const,           "f32.const",            0, 0x43, kF32,         F_,       0) \
+  V(F64Const,           "f64.const",            0, 0x44, kF64,         D_,       0) \
   V(I32Eqz,             "i32.eqz",              0, 0x45, kNone,        I_I,      0) \
   V(I32Eq,              "i32.eq",               0, 0x46, kNone,        I_II,     0) \
   V(I32Ne,              "i32.ne",               0, 0x47, kNone,        I_II,     0) \
@@ -283,7 +283,7 @@ enum class OpSig : uint8_t {
   V(V128Load32Splat,        "v128.load32_splat",        0xFD, 0x09, kMemArg,     V_I,   2) \
   V(V128Load64Splat,        "v128.load64_splat",        0xFD, 0x0A, kMemArg,     V_I,   3) \
   V(V128Store,              "v128.store",               0xFD, 0x0B, kMemArg,     _IV,   4) \
-  V(V128Const,              "v128.const",               0xFD, 0x0C, kV128,       kSpecial, 0) \
+  V(V128Const,              "v128.const",               0xFD, 0x0C, kV128,       V_,    0) \
   V(I8x16Shuffle,           "i8x16.shuffle",            0xFD, 0x0D, kShuffle,    V_VV,  0) \
   V(I8x16Swizzle,           "i8x16.swizzle",            0xFD, 0x0E, kNone,       V_VV,  0) \
   V(I8x16Splat,             "i8x16.splat",              0xFD, 0x0F, kNone,       V_I,   0) \
