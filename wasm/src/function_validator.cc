@@ -35,7 +35,9 @@ constexpr std::array<ValType, 256> kSingleTypes = [] {
 
 bool IsNum(Type t) { return t == kI32 || t == kI64 || t == kF32 || t == kF64 || t == kUnknown; }
 bool IsVec(Type t) { return t == kV128 || t == kUnknown; }
-bool IsRef(Type t) { return t == kFuncRef || t == static_cast<Type>(ValType::kExternRef) || t == kUnknown; }
+bool IsRef(Type t) {
+  return t == kFuncRef || t == static_cast<Type>(ValType::kExternRef) || t == kUnknown;
+}
 
 std::string TypeName(Type t) {
   return t == kUnknown ? "<unknown>" : std::string(ValTypeName(static_cast<ValType>(t)));
@@ -53,11 +55,16 @@ constexpr FixedSig MakeSig(const char* text) {
   // RESULT_PARAMS, e.g. "I_II", "_IV".
   auto letter = [](char c) -> Type {
     switch (c) {
-      case 'I': return kI32;
-      case 'L': return kI64;
-      case 'F': return kF32;
-      case 'D': return kF64;
-      case 'V': return kV128;
+      case 'I':
+        return kI32;
+      case 'L':
+        return kI64;
+      case 'F':
+        return kF32;
+      case 'D':
+        return kF64;
+      case 'V':
+        return kV128;
     }
     return kUnknown;
   };
@@ -79,6 +86,87 @@ constexpr FixedSig kFixedSigs[] = {
     KILN_FOREACH_OPSIG(KILN_FIXED_SIG)
 #undef KILN_FIXED_SIG
 };
+
+// How FastStep handles each single-byte opcode: one dispatch decodes the
+// immediate inline and, for the hottest shapes, checks types inline too.
+enum class FastClass : uint8_t {
+  kGeneral,      // InstructionReader + Step (prefixed and rare opcodes)
+  kFixed,        // no immediate, fixed signature: checked inline
+  kNoImmediate,  // no immediate, typed by StepSpecial (end, else, drop, select, ...)
+  kIndex,        // one u32 LEB128 immediate, typed by StepSpecial (br, call, ...)
+  kLocalGet,
+  kLocalSet,
+  kLocalTee,
+  kBlockType,  // block/loop/if with an empty or single-value block type
+  kI32Const,
+  kI64Const,
+  kF32Const,
+  kF64Const,
+  kMemAccess,  // loads and stores: memarg, then a fixed signature
+  // Control instructions whose common case is checked inline.
+  kEnd,
+  kElse,
+  kDrop,
+  kBrIf,
+  kCall,
+};
+
+struct FastEntry {
+  FastClass cls = FastClass::kGeneral;
+  const OpcodeInfo* info = nullptr;
+};
+
+const std::array<FastEntry, 256> kFastTable = [] {
+  std::array<FastEntry, 256> table{};
+  for (int op = 0; op < 256; ++op) {
+    const OpcodeInfo* info = LookupOpcode(0, op);
+    if (info == nullptr) continue;
+    FastEntry& e = table[op];
+    e.info = info;
+    switch (info->imm) {
+      case ImmKind::kNone:
+        e.cls = info->sig != OpSig::kSpecial ? FastClass::kFixed : FastClass::kNoImmediate;
+        break;
+      case ImmKind::kLabel:
+      case ImmKind::kFunc:
+      case ImmKind::kGlobal:
+      case ImmKind::kTable:
+        e.cls = FastClass::kIndex;
+        break;
+      case ImmKind::kLocal:
+        e.cls = op == 0x20   ? FastClass::kLocalGet
+                : op == 0x21 ? FastClass::kLocalSet
+                             : FastClass::kLocalTee;
+        break;
+      case ImmKind::kBlockType:
+        e.cls = FastClass::kBlockType;
+        break;
+      case ImmKind::kI32:
+        e.cls = FastClass::kI32Const;
+        break;
+      case ImmKind::kI64:
+        e.cls = FastClass::kI64Const;
+        break;
+      case ImmKind::kF32:
+        e.cls = FastClass::kF32Const;
+        break;
+      case ImmKind::kF64:
+        e.cls = FastClass::kF64Const;
+        break;
+      case ImmKind::kMemArg:
+        e.cls = FastClass::kMemAccess;
+        break;
+      default:
+        break;
+    }
+  }
+  table[static_cast<uint8_t>(Opcode::kEnd)].cls = FastClass::kEnd;
+  table[static_cast<uint8_t>(Opcode::kElse)].cls = FastClass::kElse;
+  table[static_cast<uint8_t>(Opcode::kDrop)].cls = FastClass::kDrop;
+  table[static_cast<uint8_t>(Opcode::kBrIf)].cls = FastClass::kBrIf;
+  table[static_cast<uint8_t>(Opcode::kCall)].cls = FastClass::kCall;
+  return table;
+}();
 
 enum class FrameKind : uint8_t { kFunction, kBlock, kLoop, kIf, kElse };
 
@@ -159,10 +247,10 @@ struct FunctionValidator::Impl {
     return true;
   }
 
-  void PushFrame(FrameKind kind, const ValType* params, uint32_t num_params,
-                 const ValType* results, uint32_t num_results) {
-    frames.push_back({kind, false, static_cast<uint32_t>(stack.size()), params, num_params,
-                      results, num_results});
+  void PushFrame(FrameKind kind, const ValType* params, uint32_t num_params, const ValType* results,
+                 uint32_t num_results) {
+    frames.push_back({kind, false, static_cast<uint32_t>(stack.size()), params, num_params, results,
+                      num_results});
     PushTypes(params, num_params);
   }
 
@@ -261,6 +349,35 @@ struct FunctionValidator::Impl {
   }
 
   bool DecodeLocals(const FunctionBody& body, size_t* code_begin);
+  enum class FastResult : uint8_t { kDone, kFailed, kGeneral };
+  FastResult FastRun(const uint8_t* data, size_t* pos, size_t end, Instruction* in);
+
+  // Pops `n` operands of exactly `params` when they are plainly there
+  // (no unknown types, no underflow); otherwise leaves the stack alone and
+  // returns false so the general path can decide, and report errors.
+  bool FastPop(const Type* params, int n) {
+    const size_t size = stack.size();
+    if (size < frames.back().height + static_cast<size_t>(n) || !TopIs(params, n)) return false;
+    stack.resize(size - n);
+    return true;
+  }
+  // The top n operands are exactly `types` (caller checked there are n).
+  bool TopIs(const Type* types, size_t n) const {
+    const Type* top = stack.data() + stack.size() - n;
+    switch (n) {  // the usual arities without a loop
+      case 0:
+        return true;
+      case 1:
+        return top[0] == types[0];
+      case 2:
+        return top[0] == types[0] && top[1] == types[1];
+      default:
+        for (size_t i = 0; i < n; ++i) {
+          if (top[i] != types[i]) return false;
+        }
+        return true;
+    }
+  }
   absl::Status ScanFormat(uint32_t defined_index);
 
   // The body's declared size ran out before the END that closes it. (The
@@ -281,8 +398,7 @@ struct FunctionValidator::Impl {
   bool StepSpecial(const Instruction& in);
 };
 
-FunctionValidator::FunctionValidator(const ValidationContext& context)
-    : impl_(new Impl(context)) {}
+FunctionValidator::FunctionValidator(const ValidationContext& context) : impl_(new Impl(context)) {}
 FunctionValidator::~FunctionValidator() { delete impl_; }
 absl::Status FunctionValidator::Validate(uint32_t defined_index) {
   return impl_->Validate(defined_index);
@@ -322,11 +438,10 @@ absl::Status FunctionValidator::Impl::ScanFormat(uint32_t defined_index) {
   return absl::OkStatus();
 }
 
-bool FunctionValidator::Impl::DecodeLocals(const FunctionBody& body,
-                                           size_t* code_begin) {
+bool FunctionValidator::Impl::DecodeLocals(const FunctionBody& body, size_t* code_begin) {
   const size_t body_end = body.offset + body.bytes.size();
-  BinaryReader r(std::span<const uint8_t>(body.bytes.data() - body.offset, body_end),
-                 body.offset, body_end);
+  BinaryReader r(std::span<const uint8_t>(body.bytes.data() - body.offset, body_end), body.offset,
+                 body_end);
   r.set_function_index(function_index);
   locals.clear();
   // ScanFormat runs on modules that failed validation, where the type index
@@ -358,11 +473,205 @@ bool FunctionValidator::Impl::DecodeLocals(const FunctionBody& body,
       error = r.status();
       return false;
     }
-    if (!IsValTypeByte(byte)) return Fail(ErrorKind::kMalformed, r.pos() - 1, "malformed value type");
+    if (!IsValTypeByte(byte))
+      return Fail(ErrorKind::kMalformed, r.pos() - 1, "malformed value type");
     locals.insert(locals.end(), n, byte);
   }
   *code_begin = r.pos();
   return true;
+}
+
+// Runs single-byte opcodes, each decoded with one dispatch on the opcode
+// byte, until the function's last `end` (kDone), an error (kFailed), or an
+// instruction the fast decoder does not take (kGeneral: prefixes, rare
+// immediates, malformed bytes), which the general path then re-reads from
+// *pos and reports on. The hottest shapes are type-checked inline when their
+// operands are plainly there; the rest go to Step with the decoded
+// instruction. Looping here keeps the cursor in registers.
+FunctionValidator::Impl::FastResult FunctionValidator::Impl::FastRun(const uint8_t* data,
+                                                                     size_t* pos, size_t end,
+                                                                     Instruction* in) {
+  size_t p = *pos;   // the instruction being validated
+  size_t q = p + 1;  // the cursor within it
+  const FastEntry* entry = nullptr;
+  auto read_u32 = [&](uint32_t* out) {
+    if (q < end && data[q] < 0x80) {  // most indices fit in one byte
+      *out = data[q++];
+      return true;
+    }
+    uint64_t value;
+    if (ReadVarUnsigned<32>(data, q, end, &value) != LebError::kOk) return false;
+    *out = static_cast<uint32_t>(value);
+    return true;
+  };
+  for (;;) {
+    if (frames.empty() || p >= end) break;
+    entry = &kFastTable[data[p]];
+    const FastEntry& e = *entry;
+    q = p + 1;
+    switch (e.cls) {
+      case FastClass::kGeneral:
+        break;
+      case FastClass::kFixed: {
+        const FixedSig& fs = kFixedSigs[static_cast<uint8_t>(e.info->sig)];
+        if (!FastPop(fs.params, fs.num_params)) goto check_decoded;
+        Push(fs.result);  // every immediate-free fixed signature has a result
+        p = q;
+        continue;
+      }
+      case FastClass::kNoImmediate:
+        goto check_decoded;
+      case FastClass::kIndex:
+        if (!read_u32(&in->index)) break;
+        goto check_decoded;
+      case FastClass::kLocalGet:
+      case FastClass::kLocalSet:
+      case FastClass::kLocalTee: {
+        uint32_t index;
+        if (!read_u32(&index)) break;
+        in->index = index;
+        if (index >= locals.size()) goto check_decoded;
+        if (e.cls == FastClass::kLocalGet) {
+          Push(locals[index]);
+        } else {
+          if (!FastPop(&locals[index], 1)) goto check_decoded;
+          if (e.cls == FastClass::kLocalTee) Push(locals[index]);
+        }
+        p = q;
+        continue;
+      }
+      case FastClass::kBlockType: {
+        if (q >= end) break;
+        const uint8_t b = data[q];
+        if (b == 0x40) {
+          in->block.kind = BlockType::Kind::kEmpty;
+        } else if (IsValTypeByte(b)) {
+          in->block.kind = BlockType::Kind::kValue;
+          in->block.value = static_cast<ValType>(b);
+        } else {
+          break;  // a type index
+        }
+        ++q;
+        // No parameters: only `if` pops (its condition).
+        const Opcode op = static_cast<Opcode>(data[p]);
+        if (frames.size() >= ctx.limits.max_nesting_depth ||
+            (op == Opcode::kIf && !FastPop(&kI32, 1))) {
+          goto check_decoded;
+        }
+        const FrameKind kind = op == Opcode::kBlock  ? FrameKind::kBlock
+                               : op == Opcode::kLoop ? FrameKind::kLoop
+                                                     : FrameKind::kIf;
+        const bool has_result = in->block.kind == BlockType::Kind::kValue;
+        PushFrame(kind, nullptr, 0, has_result ? &kSingleTypes[b] : nullptr, has_result ? 1 : 0);
+        p = q;
+        continue;
+      }
+      case FastClass::kEnd:
+      case FastClass::kElse: {
+        // The frame's results are exactly what is above its height.
+        const Frame& f = frames.back();
+        const bool is_if = f.kind == FrameKind::kIf;
+        if ((e.cls == FastClass::kElse && !is_if) ||
+            (e.cls == FastClass::kEnd && is_if && f.num_params + f.num_results != 0) ||
+            stack.size() != f.height + f.num_results ||
+            !TopIs(reinterpret_cast<const Type*>(f.results), f.num_results)) {
+          goto check_decoded;
+        }
+        if (e.cls == FastClass::kElse) {
+          Frame& g = frames.back();
+          g.kind = FrameKind::kElse;
+          g.unreachable = false;
+          stack.resize(g.height);
+          PushTypes(g.params, g.num_params);
+        } else {
+          frames.pop_back();  // its results stay on the stack for the parent
+        }
+        p = q;
+        continue;
+      }
+      case FastClass::kDrop:
+        if (stack.size() <= frames.back().height) goto check_decoded;
+        stack.pop_back();
+        p = q;
+        continue;
+      case FastClass::kBrIf: {
+        if (!read_u32(&in->index)) break;
+        if (in->index >= frames.size() || !FastPop(&kI32, 1)) goto check_decoded;
+        const Frame& target = LabelFrame(in->index);
+        const uint32_t n = target.num_label_types();
+        if (stack.size() < frames.back().height + n ||
+            !TopIs(reinterpret_cast<const Type*>(target.label_types()), n)) {
+          Push(kI32);  // undo, and let the general check report it
+          goto check_decoded;
+        }
+        p = q;
+        continue;
+      }
+      case FastClass::kCall: {
+        if (!read_u32(&in->index)) break;
+        if (in->index >= module.num_functions()) goto check_decoded;
+        const FuncType& ft = module.function_type(in->index);
+        if (!FastPop(reinterpret_cast<const Type*>(ft.params.data()),
+                     static_cast<int>(ft.params.size()))) {
+          goto check_decoded;
+        }
+        PushTypes(ft.results.data(), static_cast<uint32_t>(ft.results.size()));
+        p = q;
+        continue;
+      }
+      case FastClass::kI32Const: {
+        int64_t value;
+        if (q < end && data[q] < 0x80) {
+          ++q;
+        } else if (ReadVarSigned<32>(data, q, end, &value) != LebError::kOk) {
+          break;
+        }
+        Push(kI32);
+        p = q;
+        continue;
+      }
+      case FastClass::kI64Const: {
+        int64_t value;
+        if (ReadVarSigned<64>(data, q, end, &value) != LebError::kOk) break;
+        Push(kI64);
+        p = q;
+        continue;
+      }
+      case FastClass::kF32Const:
+      case FastClass::kF64Const: {
+        const size_t size = e.cls == FastClass::kF32Const ? 4 : 8;
+        if (end - q < size) break;
+        Push(e.cls == FastClass::kF32Const ? kF32 : kF64);
+        p = q + size;
+        continue;
+      }
+      case FastClass::kMemAccess: {
+        uint32_t align, offset;
+        if (!read_u32(&align) || !read_u32(&offset)) break;
+        in->memarg = MemArg{align, offset, 0};
+        const FixedSig& fs = kFixedSigs[static_cast<uint8_t>(e.info->sig)];
+        if (module.memories.empty() || align > e.info->natural_align_log2 ||
+            !FastPop(fs.params, fs.num_params)) {
+          goto check_decoded;
+        }
+        if (fs.has_result) Push(fs.result);
+        p = q;
+        continue;
+      }
+    }
+    break;  // out of the loop: the general path takes this instruction
+
+  check_decoded:
+    // Decoded here, but not the plain case: the general checker types it
+    // (and reports any error).
+    in->opcode = static_cast<Opcode>(data[p]);
+    in->info = entry->info;
+    in->offset = p;
+    if (!Step(*in)) return FastResult::kFailed;
+    p = q;
+  }
+  *pos = p;
+  return frames.empty() ? FastResult::kDone : FastResult::kGeneral;
 }
 
 absl::Status FunctionValidator::Impl::Validate(uint32_t defined_index) {
@@ -374,8 +683,8 @@ absl::Status FunctionValidator::Impl::Validate(uint32_t defined_index) {
 
   const uint32_t type_index = module.function_type_indices[function_index];
   if (type_index >= module.types.size()) {
-    return MakeWasmError(ErrorKind::kInvalid, body.offset, absl::StrCat("unknown type ", type_index),
-                         function_index);
+    return MakeWasmError(ErrorKind::kInvalid, body.offset,
+                         absl::StrCat("unknown type ", type_index), function_index);
   }
   const size_t body_end = body.offset + body.bytes.size();
   std::span<const uint8_t> module_bytes(body.bytes.data() - body.offset, body_end);
@@ -387,13 +696,20 @@ absl::Status FunctionValidator::Impl::Validate(uint32_t defined_index) {
   const FuncType& type = module.types[type_index];
   frames.push_back({FrameKind::kFunction, false, 0, nullptr, 0, type.results.data(),
                     static_cast<uint32_t>(type.results.size())});
+  const uint8_t* data = module_bytes.data();
+  size_t pos = code_begin;
   Instruction in;
   while (!frames.empty()) {
-    if (reader.AtEnd()) return MissingEnd(reader.offset());
+    const FastResult fast = FastRun(data, &pos, body_end, &in);
+    if (fast == FastResult::kDone) break;
+    if (fast == FastResult::kFailed) return error;
+    if (pos >= body_end) return MissingEnd(pos);
+    reader.Seek(pos);
     if (absl::Status s = reader.Next(&in); !s.ok()) return s;
     if (!Step(in)) return error;
+    pos = reader.offset();
   }
-  if (!reader.AtEnd()) return TrailingCode(reader.offset());
+  if (pos != body_end) return TrailingCode(pos);
   return absl::OkStatus();
 }
 
@@ -448,7 +764,7 @@ bool FunctionValidator::Impl::StepSpecial(const Instruction& in) {
         return Fail(ErrorKind::kLimit, at,
                     absl::StrCat("blocks nested deeper than ", ctx.limits.max_nesting_depth));
       }
-      const FrameKind kind = in.opcode == Opcode::kBlock ? FrameKind::kBlock
+      const FrameKind kind = in.opcode == Opcode::kBlock  ? FrameKind::kBlock
                              : in.opcode == Opcode::kLoop ? FrameKind::kLoop
                                                           : FrameKind::kIf;
       PushFrame(kind, params, np, results, nr);
@@ -653,7 +969,8 @@ bool FunctionValidator::Impl::StepSpecial(const Instruction& in) {
       Type t = kUnknown;
       if (!Pop(at, kUnknown, &t)) return false;
       if (!IsRef(t)) {
-        return Invalid(at, absl::StrCat("type mismatch: expected a reference but got ", TypeName(t)));
+        return Invalid(at,
+                       absl::StrCat("type mismatch: expected a reference but got ", TypeName(t)));
       }
       Push(kI32);
       return true;

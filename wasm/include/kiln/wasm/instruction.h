@@ -72,6 +72,8 @@ class InstructionReader {
 
   bool AtEnd() const { return pos_ >= end_; }
   size_t offset() const { return pos_; }
+  // Continues reading at `offset` (within the range given at construction).
+  void Seek(size_t offset) { pos_ = offset; }
 
   // Decodes the next instruction into *out.
   absl::Status Next(Instruction* out);
