@@ -11,6 +11,9 @@
 #include "kiln/wasm/validator.h"
 #include "validation_context.h"
 
+// FastRun dispatches with computed goto (GNU C, in GCC and Clang).
+#pragma GCC diagnostic ignored "-Wpedantic"
+
 namespace kiln::wasm::internal {
 namespace {
 
@@ -109,6 +112,7 @@ enum class FastClass : uint8_t {
   kDrop,
   kBrIf,
   kCall,
+  kCount,  // the number of classes (FastRun's handler table)
 };
 
 struct FastEntry {
@@ -504,172 +508,184 @@ FunctionValidator::Impl::FastResult FunctionValidator::Impl::FastRun(const uint8
     *out = static_cast<uint32_t>(value);
     return true;
   };
-  for (;;) {
-    if (frames.empty() || p >= end) break;
-    entry = &kFastTable[data[p]];
-    const FastEntry& e = *entry;
-    q = p + 1;
-    switch (e.cls) {
-      case FastClass::kGeneral:
-        break;
-      case FastClass::kFixed: {
-        const FixedSig& fs = kFixedSigs[static_cast<uint8_t>(e.info->sig)];
-        if (!FastPop(fs.params, fs.num_params)) goto check_decoded;
-        Push(fs.result);  // every immediate-free fixed signature has a result
-        p = q;
-        continue;
-      }
-      case FastClass::kNoImmediate:
-        goto check_decoded;
-      case FastClass::kIndex:
-        if (!read_u32(&in->index)) break;
-        goto check_decoded;
-      case FastClass::kLocalGet:
-      case FastClass::kLocalSet:
-      case FastClass::kLocalTee: {
-        uint32_t index;
-        if (!read_u32(&index)) break;
-        in->index = index;
-        if (index >= locals.size()) goto check_decoded;
-        if (e.cls == FastClass::kLocalGet) {
-          Push(locals[index]);
-        } else {
-          if (!FastPop(&locals[index], 1)) goto check_decoded;
-          if (e.cls == FastClass::kLocalTee) Push(locals[index]);
-        }
-        p = q;
-        continue;
-      }
-      case FastClass::kBlockType: {
-        if (q >= end) break;
-        const uint8_t b = data[q];
-        if (b == 0x40) {
-          in->block.kind = BlockType::Kind::kEmpty;
-        } else if (IsValTypeByte(b)) {
-          in->block.kind = BlockType::Kind::kValue;
-          in->block.value = static_cast<ValType>(b);
-        } else {
-          break;  // a type index
-        }
-        ++q;
-        // No parameters: only `if` pops (its condition).
-        const Opcode op = static_cast<Opcode>(data[p]);
-        if (frames.size() >= ctx.limits.max_nesting_depth ||
-            (op == Opcode::kIf && !FastPop(&kI32, 1))) {
-          goto check_decoded;
-        }
-        const FrameKind kind = op == Opcode::kBlock  ? FrameKind::kBlock
-                               : op == Opcode::kLoop ? FrameKind::kLoop
-                                                     : FrameKind::kIf;
-        const bool has_result = in->block.kind == BlockType::Kind::kValue;
-        PushFrame(kind, nullptr, 0, has_result ? &kSingleTypes[b] : nullptr, has_result ? 1 : 0);
-        p = q;
-        continue;
-      }
-      case FastClass::kEnd:
-      case FastClass::kElse: {
-        // The frame's results are exactly what is above its height.
-        const Frame& f = frames.back();
-        const bool is_if = f.kind == FrameKind::kIf;
-        if ((e.cls == FastClass::kElse && !is_if) ||
-            (e.cls == FastClass::kEnd && is_if && f.num_params + f.num_results != 0) ||
-            stack.size() != f.height + f.num_results ||
-            !TopIs(reinterpret_cast<const Type*>(f.results), f.num_results)) {
-          goto check_decoded;
-        }
-        if (e.cls == FastClass::kElse) {
-          Frame& g = frames.back();
-          g.kind = FrameKind::kElse;
-          g.unreachable = false;
-          stack.resize(g.height);
-          PushTypes(g.params, g.num_params);
-        } else {
-          frames.pop_back();  // its results stay on the stack for the parent
-        }
-        p = q;
-        continue;
-      }
-      case FastClass::kDrop:
-        if (stack.size() <= frames.back().height) goto check_decoded;
-        stack.pop_back();
-        p = q;
-        continue;
-      case FastClass::kBrIf: {
-        if (!read_u32(&in->index)) break;
-        if (in->index >= frames.size() || !FastPop(&kI32, 1)) goto check_decoded;
-        const Frame& target = LabelFrame(in->index);
-        const uint32_t n = target.num_label_types();
-        if (stack.size() < frames.back().height + n ||
-            !TopIs(reinterpret_cast<const Type*>(target.label_types()), n)) {
-          Push(kI32);  // undo, and let the general check report it
-          goto check_decoded;
-        }
-        p = q;
-        continue;
-      }
-      case FastClass::kCall: {
-        if (!read_u32(&in->index)) break;
-        if (in->index >= module.num_functions()) goto check_decoded;
-        const FuncType& ft = module.function_type(in->index);
-        if (!FastPop(reinterpret_cast<const Type*>(ft.params.data()),
-                     static_cast<int>(ft.params.size()))) {
-          goto check_decoded;
-        }
-        PushTypes(ft.results.data(), static_cast<uint32_t>(ft.results.size()));
-        p = q;
-        continue;
-      }
-      case FastClass::kI32Const: {
-        int64_t value;
-        if (q < end && data[q] < 0x80) {
-          ++q;
-        } else if (ReadVarSigned<32>(data, q, end, &value) != LebError::kOk) {
-          break;
-        }
-        Push(kI32);
-        p = q;
-        continue;
-      }
-      case FastClass::kI64Const: {
-        int64_t value;
-        if (ReadVarSigned<64>(data, q, end, &value) != LebError::kOk) break;
-        Push(kI64);
-        p = q;
-        continue;
-      }
-      case FastClass::kF32Const:
-      case FastClass::kF64Const: {
-        const size_t size = e.cls == FastClass::kF32Const ? 4 : 8;
-        if (end - q < size) break;
-        Push(e.cls == FastClass::kF32Const ? kF32 : kF64);
-        p = q + size;
-        continue;
-      }
-      case FastClass::kMemAccess: {
-        uint32_t align, offset;
-        if (!read_u32(&align) || !read_u32(&offset)) break;
-        in->memarg = MemArg{align, offset, 0};
-        const FixedSig& fs = kFixedSigs[static_cast<uint8_t>(e.info->sig)];
-        if (module.memories.empty() || align > e.info->natural_align_log2 ||
-            !FastPop(fs.params, fs.num_params)) {
-          goto check_decoded;
-        }
-        if (fs.has_result) Push(fs.result);
-        p = q;
-        continue;
-      }
-    }
-    break;  // out of the loop: the general path takes this instruction
+  // One handler per FastClass, in the enum's order.
+  static const void* const kHandlers[] = {
+      &&L_kGeneral,   &&L_kFixed,     &&L_kNoImmediate, &&L_kIndex,    &&L_kLocalGet, &&L_kLocalSet,
+      &&L_kLocalTee,  &&L_kBlockType, &&L_kI32Const,    &&L_kI64Const, &&L_kF32Const, &&L_kF64Const,
+      &&L_kMemAccess, &&L_kEnd,       &&L_kElse,        &&L_kDrop,     &&L_kBrIf,     &&L_kCall};
+  static_assert(std::size(kHandlers) == static_cast<size_t>(FastClass::kCount));
+  // Each handler ends by dispatching the next instruction itself, so every
+  // handler has its own indirect jump for the branch predictor to learn.
+#define KILN_DISPATCH()                                \
+  do {                                                 \
+    if (p >= end) goto leave;                          \
+    entry = &kFastTable[data[p]];                      \
+    q = p + 1;                                         \
+    goto* kHandlers[static_cast<uint8_t>(entry->cls)]; \
+  } while (0)
+  KILN_DISPATCH();
 
-  check_decoded:
-    // Decoded here, but not the plain case: the general checker types it
-    // (and reports any error).
-    in->opcode = static_cast<Opcode>(data[p]);
-    in->info = entry->info;
-    in->offset = p;
-    if (!Step(*in)) return FastResult::kFailed;
-    p = q;
+L_kGeneral:
+  goto leave;
+L_kFixed : {
+  const FixedSig& fs = kFixedSigs[static_cast<uint8_t>(entry->info->sig)];
+  if (!FastPop(fs.params, fs.num_params)) goto check_decoded;
+  Push(fs.result);  // every immediate-free fixed signature has a result
+  p = q;
+  KILN_DISPATCH();
+}
+L_kNoImmediate:
+  goto check_decoded;
+L_kIndex:
+  if (!read_u32(&in->index)) goto leave;
+  goto check_decoded;
+L_kLocalGet:
+L_kLocalSet:
+L_kLocalTee : {
+  uint32_t index;
+  if (!read_u32(&index)) goto leave;
+  in->index = index;
+  if (index >= locals.size()) goto check_decoded;
+  if (entry->cls == FastClass::kLocalGet) {
+    Push(locals[index]);
+  } else {
+    if (!FastPop(&locals[index], 1)) goto check_decoded;
+    if (entry->cls == FastClass::kLocalTee) Push(locals[index]);
   }
+  p = q;
+  KILN_DISPATCH();
+}
+L_kBlockType : {
+  if (q >= end) goto leave;
+  const uint8_t b = data[q];
+  if (b == 0x40) {
+    in->block.kind = BlockType::Kind::kEmpty;
+  } else if (IsValTypeByte(b)) {
+    in->block.kind = BlockType::Kind::kValue;
+    in->block.value = static_cast<ValType>(b);
+  } else {
+    goto leave;  // a type index: the general path
+  }
+  ++q;
+  // No parameters: only `if` pops (its condition).
+  const Opcode op = static_cast<Opcode>(data[p]);
+  if (frames.size() >= ctx.limits.max_nesting_depth || (op == Opcode::kIf && !FastPop(&kI32, 1))) {
+    goto check_decoded;
+  }
+  const FrameKind kind = op == Opcode::kBlock  ? FrameKind::kBlock
+                         : op == Opcode::kLoop ? FrameKind::kLoop
+                                               : FrameKind::kIf;
+  const bool has_result = in->block.kind == BlockType::Kind::kValue;
+  PushFrame(kind, nullptr, 0, has_result ? &kSingleTypes[b] : nullptr, has_result ? 1 : 0);
+  p = q;
+  KILN_DISPATCH();
+}
+L_kEnd:
+L_kElse : {
+  // The frame's results are exactly what is above its height.
+  const Frame& f = frames.back();
+  const bool is_if = f.kind == FrameKind::kIf;
+  if ((entry->cls == FastClass::kElse && !is_if) ||
+      (entry->cls == FastClass::kEnd && is_if && f.num_params + f.num_results != 0) ||
+      stack.size() != f.height + f.num_results ||
+      !TopIs(reinterpret_cast<const Type*>(f.results), f.num_results)) {
+    goto check_decoded;
+  }
+  if (entry->cls == FastClass::kElse) {
+    Frame& g = frames.back();
+    g.kind = FrameKind::kElse;
+    g.unreachable = false;
+    stack.resize(g.height);
+    PushTypes(g.params, g.num_params);
+  } else {
+    frames.pop_back();  // its results stay on the stack for the parent
+  }
+  p = q;
+  if (frames.empty()) goto leave;  // the function's own end
+  KILN_DISPATCH();
+}
+L_kDrop:
+  if (stack.size() <= frames.back().height) goto check_decoded;
+  stack.pop_back();
+  p = q;
+  KILN_DISPATCH();
+L_kBrIf : {
+  if (!read_u32(&in->index)) goto leave;
+  if (in->index >= frames.size() || !FastPop(&kI32, 1)) goto check_decoded;
+  const Frame& target = LabelFrame(in->index);
+  const uint32_t n = target.num_label_types();
+  if (stack.size() < frames.back().height + n ||
+      !TopIs(reinterpret_cast<const Type*>(target.label_types()), n)) {
+    Push(kI32);  // undo, and let the general check report it
+    goto check_decoded;
+  }
+  p = q;
+  KILN_DISPATCH();
+}
+L_kCall : {
+  if (!read_u32(&in->index)) goto leave;
+  if (in->index >= module.num_functions()) goto check_decoded;
+  const FuncType& ft = module.function_type(in->index);
+  if (!FastPop(reinterpret_cast<const Type*>(ft.params.data()),
+               static_cast<int>(ft.params.size()))) {
+    goto check_decoded;
+  }
+  PushTypes(ft.results.data(), static_cast<uint32_t>(ft.results.size()));
+  p = q;
+  KILN_DISPATCH();
+}
+L_kI32Const : {
+  int64_t value;
+  if (q < end && data[q] < 0x80) {
+    ++q;
+  } else if (ReadVarSigned<32>(data, q, end, &value) != LebError::kOk) {
+    goto leave;
+  }
+  Push(kI32);
+  p = q;
+  KILN_DISPATCH();
+}
+L_kI64Const : {
+  int64_t value;
+  if (ReadVarSigned<64>(data, q, end, &value) != LebError::kOk) goto leave;
+  Push(kI64);
+  p = q;
+  KILN_DISPATCH();
+}
+L_kF32Const:
+L_kF64Const : {
+  const size_t size = entry->cls == FastClass::kF32Const ? 4 : 8;
+  if (end - q < size) goto leave;
+  Push(entry->cls == FastClass::kF32Const ? kF32 : kF64);
+  p = q + size;
+  KILN_DISPATCH();
+}
+L_kMemAccess : {
+  uint32_t align, offset;
+  if (!read_u32(&align) || !read_u32(&offset)) goto leave;
+  in->memarg = MemArg{align, offset, 0};
+  const FixedSig& fs = kFixedSigs[static_cast<uint8_t>(entry->info->sig)];
+  if (module.memories.empty() || align > entry->info->natural_align_log2 ||
+      !FastPop(fs.params, fs.num_params)) {
+    goto check_decoded;
+  }
+  if (fs.has_result) Push(fs.result);
+  p = q;
+  KILN_DISPATCH();
+}
+check_decoded:
+  // Decoded here, but not the plain case: the general checker types it
+  // (and reports any error).
+  in->opcode = static_cast<Opcode>(data[p]);
+  in->info = entry->info;
+  in->offset = p;
+  if (!Step(*in)) return FastResult::kFailed;
+  p = q;
+  if (frames.empty()) goto leave;  // it was the function's end
+  KILN_DISPATCH();
+
+leave:
+#undef KILN_DISPATCH
   *pos = p;
   return frames.empty() ? FastResult::kDone : FastResult::kGeneral;
 }
