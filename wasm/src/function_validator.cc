@@ -11,9 +11,6 @@
 #include "kiln/wasm/validator.h"
 #include "validation_context.h"
 
-// FastRun dispatches with computed goto (GNU C, in GCC and Clang).
-#pragma GCC diagnostic ignored "-Wpedantic"
-
 namespace kiln::wasm::internal {
 namespace {
 
@@ -485,6 +482,10 @@ bool FunctionValidator::Impl::DecodeLocals(const FunctionBody& body, size_t* cod
   return true;
 }
 
+// FastRun dispatches with computed goto (GNU C, in GCC and Clang), which
+// ISO C++ lacks.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wpedantic"
 // Runs single-byte opcodes, each decoded with one dispatch on the opcode
 // byte, until the function's last `end` (kDone), an error (kFailed), or an
 // instruction the fast decoder does not take (kGeneral: prefixes, rare
@@ -689,6 +690,7 @@ leave:
   *pos = p;
   return frames.empty() ? FastResult::kDone : FastResult::kGeneral;
 }
+#pragma GCC diagnostic pop
 
 absl::Status FunctionValidator::Impl::Validate(uint32_t defined_index) {
   const FunctionBody& body = module.bodies[defined_index];
