@@ -6,12 +6,17 @@
 // functions, over 10 MB, shaped like compiler output), then times, R times
 // each: DecodeModule; ValidateModule serially and on the TBB pool; and
 // DecodeAndValidate both ways. Prints the best and median time of each and
-// the throughput in MB/s (10^6 bytes of the whole module per second).
+// the throughput in MB/s (10^6 bytes of the whole module per second). As a
+// baseline in the same run it also times wabt's `wasm-validate` on the same
+// bytes when that is installed (a whole process: start-up and file read
+// included).
 // --write FILE also writes the module to FILE, to check with wabt's
 // `wasm-validate FILE` that the generator's output is valid.
 //
 // It prints figures and asserts nothing about them; it fails only when the
 // module does not decode or validate.
+#include <unistd.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cstdint>
@@ -102,6 +107,36 @@ void PrintRow(const char* what, const std::vector<double>& sorted_seconds, size_
               mb_per_s(best).c_str(), mb_per_s(median).c_str());
 }
 
+// Times `wasm-validate FILE` (wabt) on the module, when it is installed;
+// empty when it is not, or when it rejects the module.
+std::vector<double> TimeBaseline(const std::vector<uint8_t>& bytes, int reps) {
+  if (std::system("command -v wasm-validate >/dev/null 2>&1") != 0) return {};
+  char path[] = "/tmp/kiln-bench-XXXXXX";
+  const int fd = mkstemp(path);
+  if (fd < 0) return {};
+  close(fd);
+  {
+    std::ofstream out(path, std::ios::binary);
+    out.write(reinterpret_cast<const char*>(bytes.data()),
+              static_cast<std::streamsize>(bytes.size()));
+  }
+  const std::string command = std::string("wasm-validate ") + path;
+  std::vector<double> seconds;
+  for (int i = 0; i < reps; ++i) {
+    const Clock::time_point start = Clock::now();
+    const int rc = std::system(command.c_str());
+    seconds.push_back(std::chrono::duration<double>(Clock::now() - start).count());
+    if (rc != 0) {
+      std::fprintf(stderr, "wasm_validate_bench: wasm-validate rejected the module\n");
+      seconds.clear();
+      break;
+    }
+  }
+  std::remove(path);
+  std::sort(seconds.begin(), seconds.end());
+  return seconds;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -183,5 +218,10 @@ int main(int argc, char** argv) {
   PrintRow("validate, pooled", validate_pooled, bytes.size());
   PrintRow("decode+validate, serial", both_serial, bytes.size());
   PrintRow("decode+validate, pooled", both_pooled, bytes.size());
+
+  // Baseline in the same run: wabt's wasm-validate on the same bytes (a whole
+  // process, so it includes start-up and reading the file).
+  const std::vector<double> wabt = TimeBaseline(bytes, flags.reps);
+  if (!wabt.empty()) PrintRow("baseline: wabt wasm-validate", wabt, bytes.size());
   return 0;
 }
