@@ -208,21 +208,16 @@ bool Decoder::ReadGlobalType(BinaryReader& r, GlobalType* out) {
 
 bool Decoder::ReadConstExpr(BinaryReader& r, ConstExpr* out) {
   out->offset = r.pos();
-  out->instructions.clear();
   InstructionReader reader(bytes_, r.pos(), r.end(), limits_.max_br_table_targets);
   Instruction instr;
-  while (true) {
-    if (absl::Status s = reader.Next(&instr); !s.ok()) {
-      return r.Fail(std::move(s));
-    }
+  for (size_t count = 0;; ++count) {
+    if (absl::Status s = reader.Next(&instr); !s.ok()) return r.Fail(std::move(s));
     if (instr.opcode == Opcode::kEnd) break;
-    if (out->instructions.size() >= kMaxConstExprInstructions) {
+    if (count >= kMaxConstExprInstructions) {
       return r.Fail(ErrorKind::kLimit, instr.offset, "constant expression too long");
     }
-    instr.br_targets = {};  // the reader's buffer does not outlive it
-    out->instructions.push_back(instr);
   }
-  return r.Skip(reader.offset() - r.pos());
+  return r.ReadBytes(reader.offset() - r.pos(), &out->bytes);
 }
 
 bool Decoder::DecodeTypes(BinaryReader& r) {
@@ -520,6 +515,22 @@ bool Decoder::DecodeCustom(BinaryReader& section_reader) {
 }
 
 }  // namespace
+
+absl::Status DecodeConstExpr(const ConstExpr& expr,
+                             absl::InlinedVector<Instruction, 2>* instructions) {
+  instructions->clear();
+  const size_t end = expr.offset + expr.bytes.size();
+  InstructionReader reader(std::span<const uint8_t>(expr.bytes.data() - expr.offset, end),
+                           expr.offset, end);
+  Instruction instr;
+  while (!reader.AtEnd()) {
+    if (absl::Status s = reader.Next(&instr); !s.ok()) return s;
+    if (instr.opcode == Opcode::kEnd) break;
+    instr.br_targets = {};  // the reader's buffer does not outlive it
+    instructions->push_back(instr);
+  }
+  return absl::OkStatus();
+}
 
 absl::StatusOr<Module> DecodeModule(std::span<const uint8_t> bytes, const DecodeOptions& options) {
   return Decoder(bytes, options).Decode();

@@ -71,8 +71,10 @@ absl::Status ModuleValidator::CheckLimits(size_t at, const Limits& limits, uint6
 // immutable imported global; the result must be exactly one value of
 // `expected`.
 absl::Status ModuleValidator::CheckConstExpr(const ConstExpr& expr, ValType expected) const {
+  absl::InlinedVector<Instruction, 2> instructions;
+  if (absl::Status s = DecodeConstExpr(expr, &instructions); !s.ok()) return s;
   std::vector<ValType> stack;
-  for (const Instruction& in : expr.instructions) {
+  for (const Instruction& in : instructions) {
     switch (in.opcode) {
       case Opcode::kI32Const: stack.push_back(ValType::kI32); break;
       case Opcode::kI64Const: stack.push_back(ValType::kI64); break;
@@ -252,8 +254,10 @@ ValidationContext MakeValidationContext(const Module& module,
   auto declare = [&ctx](uint32_t f) {
     if (f < ctx.declared_refs.size()) ctx.declared_refs[f] = true;
   };
-  auto declare_in = [&declare](const ConstExpr& e) {
-    for (const Instruction& in : e.instructions) {
+  absl::InlinedVector<Instruction, 2> instructions;
+  auto declare_in = [&](const ConstExpr& e) {
+    if (!DecodeConstExpr(e, &instructions).ok()) return;  // DecodeModule checked these bytes
+    for (const Instruction& in : instructions) {
       if (in.opcode == Opcode::kRefFunc) declare(in.index);
     }
   };

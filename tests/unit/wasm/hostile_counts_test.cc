@@ -242,5 +242,27 @@ TEST(HostileCountsTest, HugeSelectTypeCount) {
   ExpectRejectedCheaply(c, kPhrases, /*validate=*/true);
 }
 
+TEST(HostileCountsTest, TinyElementExpressionsCostLittleMemoryEach) {
+  // A valid shape, not a lie about counts: one passive segment of 200,000
+  // three-byte `ref.null func end` expressions. Constant expressions are
+  // views of the module's bytes, so decoding holds a small multiple of the
+  // input (a decoded instruction per expression would be ~45x).
+  constexpr uint32_t kItems = 200'000;
+  Encoder items;
+  for (uint32_t i = 0; i < kItems; ++i) {
+    items.Op(Opcode::kRefNull).Type(ValType::kFuncRef).End();
+  }
+  const Bytes module = ModuleBytes({Section(
+      kElementSection,
+      Encoder().U32(1).U32(5).Type(ValType::kFuncRef).U32(kItems).Raw(items))});
+  PeakAllocationScope scope;
+  absl::StatusOr<Module> decoded = DecodeAndValidate(module);
+  const size_t peak = scope.peak_bytes();
+  ASSERT_TRUE(decoded.ok()) << decoded.status();
+  ASSERT_EQ(decoded->elements.at(0).size(), kItems);
+  EXPECT_LT(peak, 20 * module.size()) << "peak allocation of " << peak << " bytes for "
+                                      << module.size() << " bytes of module";
+}
+
 }  // namespace
 }  // namespace kiln::wasm::test

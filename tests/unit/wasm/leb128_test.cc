@@ -171,11 +171,13 @@ TEST(Leb128Test, S32ValidFormsAreAccepted) {
   };
   for (const SignedCase& c : cases) {
     SCOPED_TRACE(c.value);
-    absl::StatusOr<Module> module =
-        DecodeModule(GlobalInitWith(ValType::kI32, Opcode::kI32Const, c.leb));
+    const Bytes bytes = GlobalInitWith(ValType::kI32, Opcode::kI32Const, c.leb);
+    absl::StatusOr<Module> module = DecodeModule(bytes);  // refers into `bytes`
     ASSERT_TRUE(module.ok()) << module.status();
-    ASSERT_EQ(module->global_inits.at(0).instructions.size(), 1u);
-    EXPECT_EQ(module->global_inits[0].instructions[0].i32, c.value);
+    absl::InlinedVector<Instruction, 2> init;
+    ASSERT_TRUE(DecodeConstExpr(module->global_inits.at(0), &init).ok());
+    ASSERT_EQ(init.size(), 1u);
+    EXPECT_EQ(init[0].i32, c.value);
   }
 }
 
@@ -219,11 +221,13 @@ TEST(Leb128Test, S64ValidFormsAreAccepted) {
   };
   for (const SignedCase& c : cases) {
     SCOPED_TRACE(c.value);
-    absl::StatusOr<Module> module =
-        DecodeModule(GlobalInitWith(ValType::kI64, Opcode::kI64Const, c.leb));
+    const Bytes bytes = GlobalInitWith(ValType::kI64, Opcode::kI64Const, c.leb);
+    absl::StatusOr<Module> module = DecodeModule(bytes);  // refers into `bytes`
     ASSERT_TRUE(module.ok()) << module.status();
-    ASSERT_EQ(module->global_inits.at(0).instructions.size(), 1u);
-    EXPECT_EQ(module->global_inits[0].instructions[0].i64, c.value);
+    absl::InlinedVector<Instruction, 2> init;
+    ASSERT_TRUE(DecodeConstExpr(module->global_inits.at(0), &init).ok());
+    ASSERT_EQ(init.size(), 1u);
+    EXPECT_EQ(init[0].i64, c.value);
   }
 }
 
@@ -252,17 +256,23 @@ TEST(Leb128Test, S64InvalidForms) {
 TEST(Leb128Test, EncoderRoundTripsThroughTheDecoder) {
   // Guards the test helper itself: what Encoder writes, the decoder reads.
   for (int32_t v : {0, 1, -1, 63, 64, -64, -65, 8191, -8192, INT32_MAX, INT32_MIN}) {
-    absl::StatusOr<Module> module = DecodeModule(ModuleBytes(
-        {Section(kGlobalSection, Encoder().U32(1).Type(ValType::kI32).Byte(0).I32Const(v).End())}));
+    const Bytes bytes = ModuleBytes(
+        {Section(kGlobalSection, Encoder().U32(1).Type(ValType::kI32).Byte(0).I32Const(v).End())});
+    absl::StatusOr<Module> module = DecodeModule(bytes);
     ASSERT_TRUE(module.ok()) << module.status();
-    EXPECT_EQ(module->global_inits[0].instructions[0].i32, v);
+    absl::InlinedVector<Instruction, 2> init;
+    ASSERT_TRUE(DecodeConstExpr(module->global_inits[0], &init).ok());
+    EXPECT_EQ(init.at(0).i32, v);
   }
   for (int64_t v : {int64_t{0}, int64_t{-1}, int64_t{1} << 40, -(int64_t{1} << 40),
                     std::numeric_limits<int64_t>::max(), std::numeric_limits<int64_t>::min()}) {
-    absl::StatusOr<Module> module = DecodeModule(ModuleBytes(
-        {Section(kGlobalSection, Encoder().U32(1).Type(ValType::kI64).Byte(0).I64Const(v).End())}));
+    const Bytes bytes = ModuleBytes(
+        {Section(kGlobalSection, Encoder().U32(1).Type(ValType::kI64).Byte(0).I64Const(v).End())});
+    absl::StatusOr<Module> module = DecodeModule(bytes);
     ASSERT_TRUE(module.ok()) << module.status();
-    EXPECT_EQ(module->global_inits[0].instructions[0].i64, v);
+    absl::InlinedVector<Instruction, 2> init;
+    ASSERT_TRUE(DecodeConstExpr(module->global_inits[0], &init).ok());
+    EXPECT_EQ(init.at(0).i64, v);
   }
 }
 

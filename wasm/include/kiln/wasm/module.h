@@ -17,18 +17,25 @@
 #include <vector>
 
 #include "absl/container/inlined_vector.h"
+#include "absl/status/status.h"
 #include "kiln/wasm/instruction.h"
 #include "kiln/wasm/types.h"
 
 namespace kiln::wasm {
 
-// A constant expression: its instructions without the final `end`. In 2.0
-// a valid one is a single instruction; the decoder keeps whatever it finds
-// so the validator can say "constant expression required".
+// A constant expression, as a view of its bytes (the final `end` included).
+// In 2.0 a valid one is a single instruction; the decoder has checked only
+// the binary format, so the validator can still say "constant expression
+// required". DecodeConstExpr gives the instructions.
 struct ConstExpr {
-  size_t offset = 0;  // of the first instruction
-  absl::InlinedVector<Instruction, 1> instructions;
+  size_t offset = 0;               // of the first instruction, in the module
+  std::span<const uint8_t> bytes;  // up to and including `end`
 };
+
+// The instructions of `expr`, without the final `end`. Cannot fail on a
+// ConstExpr from DecodeModule, which checked the same bytes.
+absl::Status DecodeConstExpr(const ConstExpr& expr,
+                             absl::InlinedVector<Instruction, 2>* instructions);
 
 struct Import {
   std::string module;
