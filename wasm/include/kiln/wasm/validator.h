@@ -29,6 +29,9 @@ struct ValidateOptions {
 absl::Status ValidateModule(const Module& module, const ValidateOptions& options = {});
 
 // Validates one defined function: `defined_index` indexes module.bodies.
+// It assumes the module-level rules hold (ValidateModule checks them) and
+// rebuilds the module-level context on every call, so it suits checking one
+// body; ValidateModule is the way to check them all.
 absl::Status ValidateFunction(const Module& module, uint32_t defined_index,
                               const ImplementationLimits& limits = {});
 
