@@ -1,6 +1,6 @@
 // kiln — the command-line client.
 //
-//   kiln validate FILE.wasm   decode and validate; prints "ok" or the error.
+//   kiln validate FILE.wasm...   decode and validate; prints "ok" or the error.
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -20,8 +20,9 @@ constexpr std::string_view kUsage =
     "usage: kiln <command> [args]\n"
     "\n"
     "commands:\n"
-    "  validate FILE.wasm   decode and validate a module; prints \"ok\" or the error\n"
-    "  help                 show this text\n";
+    "  validate FILE.wasm...  decode and validate modules (\"-\" reads standard input);\n"
+    "                         prints \"ok\" or the error, exits 1 if any is invalid\n"
+    "  help                   show this text\n";
 
 absl::StatusOr<std::vector<uint8_t>> ReadFile(const std::string& path) {
   std::error_code ec;
@@ -43,19 +44,43 @@ absl::StatusOr<std::vector<uint8_t>> ReadFile(const std::string& path) {
   return bytes;
 }
 
-int Validate(const std::string& path) {
-  absl::StatusOr<std::vector<uint8_t>> bytes = ReadFile(path);
+// Reads all of standard input (for the path "-").
+absl::StatusOr<std::vector<uint8_t>> ReadStdin() {
+  std::vector<uint8_t> bytes;
+  char buffer[1 << 16];
+  size_t n;
+  while ((n = std::fread(buffer, 1, sizeof(buffer), stdin)) > 0) {
+    bytes.insert(bytes.end(), buffer, buffer + n);
+  }
+  if (std::ferror(stdin)) return absl::DataLossError("cannot read standard input");
+  return bytes;
+}
+
+// One module: "ok", or the error, each prefixed with the path when several
+// modules are checked. Returns whether it is valid.
+bool ValidateOne(const std::string& path, bool name_it) {
+  absl::StatusOr<std::vector<uint8_t>> bytes = path == "-" ? ReadStdin() : ReadFile(path);
   if (!bytes.ok()) {
     std::fprintf(stderr, "kiln: %s\n", std::string(bytes.status().message()).c_str());
-    return 1;
+    return false;
   }
   absl::StatusOr<kiln::wasm::Module> module = kiln::wasm::DecodeAndValidate(*bytes);
   if (!module.ok()) {
     std::printf("%s: %s\n", path.c_str(), std::string(module.status().message()).c_str());
-    return 1;
+    return false;
   }
-  std::printf("ok\n");
-  return 0;
+  if (name_it) {
+    std::printf("%s: ok\n", path.c_str());
+  } else {
+    std::printf("ok\n");
+  }
+  return true;
+}
+
+int Validate(const std::vector<std::string>& paths) {
+  bool all_valid = true;
+  for (const std::string& path : paths) all_valid &= ValidateOne(path, paths.size() > 1);
+  return all_valid ? 0 : 1;
 }
 
 }  // namespace
@@ -67,11 +92,11 @@ int main(int argc, char** argv) {
     return args.empty() ? 2 : 0;
   }
   if (args[0] == "validate") {
-    if (args.size() != 2) {
-      std::fputs("usage: kiln validate FILE.wasm\n", stderr);
+    if (args.size() < 2) {
+      std::fputs("usage: kiln validate FILE.wasm...\n", stderr);
       return 2;
     }
-    return Validate(args[1]);
+    return Validate(std::vector<std::string>(args.begin() + 1, args.end()));
   }
   std::fprintf(stderr, "kiln: unknown command '%s'\n\n%s", args[0].c_str(), kUsage.data());
   return 2;
