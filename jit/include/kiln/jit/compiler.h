@@ -1,0 +1,72 @@
+// kiln/jit/compiler.h — WebAssembly to native code with LLVM.
+//
+// A Compiler turns a validated module into a CodeImage: every defined
+// function, plus one entry and one exit trampoline per distinct signature,
+// laid out in one position-independent image. Functions are compiled in
+// batches on the TBB pool of the calling arena, each batch with its own
+// LLVMContext and TargetMachine, and gathered in function index order: the
+// image's bytes depend only on the module and the options, never on thread
+// count or scheduling.
+//
+// A Compiler holds only its immutable options: it is thread-safe, and any
+// number of compiles may run on it at once.
+#ifndef KILN_JIT_COMPILER_H_
+#define KILN_JIT_COMPILER_H_
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "absl/status/statusor.h"
+#include "kiln/wasm/code_image.h"
+#include "kiln/wasm/module.h"
+
+namespace kiln::jit {
+
+enum class OptLevel : uint8_t { kO0, kO1, kO2 };
+
+// "O0", "O1", "O2" (also "0".."2"); INVALID_ARGUMENT otherwise.
+absl::StatusOr<OptLevel> ParseOptLevel(std::string_view text);
+
+struct CompilerOptions {
+  OptLevel opt_level = OptLevel::kO2;
+  // The CPU to generate code for: empty for this host's CPU and all its
+  // features, or an LLVM CPU name such as "x86-64-v2" so the code runs on
+  // every machine of a fleet that has at least that.
+  std::string cpu;
+  // Check the Store's epoch deadline at function entry and loop back-edges
+  // so a host can interrupt a runaway guest.
+  bool epoch_interruption = true;
+  // Defined functions per compile task; 0 picks by the module's size.
+  uint32_t functions_per_batch = 0;
+};
+
+class Compiler {
+ public:
+  // INVALID_ARGUMENT for an unknown CPU.
+  static absl::StatusOr<std::unique_ptr<Compiler>> Create(CompilerOptions options = {});
+  ~Compiler();
+
+  // `module` must have passed wasm::ValidateModule. Errors are internal
+  // (LLVM failed) or RESOURCE_EXHAUSTED (the image would pass 4 GiB).
+  absl::StatusOr<wasm::CodeImage> Compile(const wasm::Module& module) const;
+
+  const CompilerOptions& options() const { return options_; }
+  // Everything that changes the generated code: Kiln's VM ABI version,
+  // LLVM version, target triple, CPU, features, opt level, flags.
+  const std::string& fingerprint() const { return fingerprint_; }
+
+ private:
+  Compiler() = default;
+
+  CompilerOptions options_;
+  std::string triple_;
+  std::string cpu_;
+  std::string features_;
+  std::string fingerprint_;
+};
+
+}  // namespace kiln::jit
+
+#endif  // KILN_JIT_COMPILER_H_

@@ -1,0 +1,65 @@
+// kiln/runtime/module.h — a compiled module, loaded and ready to
+// instantiate.
+//
+// A Module owns its wasm bytes, their decoded form and its machine code,
+// mapped executable. It is immutable and thread-safe: any number of Stores,
+// on any threads, may instantiate it at once. It must outlive the Stores
+// that instantiate it (they hold it by shared_ptr).
+#ifndef KILN_RUNTIME_MODULE_H_
+#define KILN_RUNTIME_MODULE_H_
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "kiln/runtime/engine.h"
+#include "kiln/wasm/code_image.h"
+#include "kiln/wasm/module.h"
+
+namespace kiln::runtime {
+
+class CodeMemory;
+
+class Module {
+ public:
+  // Loads `image`, compiled from `wasm_bytes` (which must be valid: the
+  // compiler checked them), and interns its function types in `engine`.
+  static absl::StatusOr<std::shared_ptr<const Module>> Load(Engine& engine,
+                                                            std::vector<uint8_t> wasm_bytes,
+                                                            const wasm::CodeImage& image);
+  ~Module();
+  Module(const Module&) = delete;
+  Module& operator=(const Module&) = delete;
+
+  Engine& engine() const { return *engine_; }
+  const wasm::Module& wasm() const { return module_; }
+  // Interned SignatureId of each type index.
+  const std::vector<uint32_t>& type_ids() const { return type_ids_; }
+
+  // Native code of defined function `function_index`, and the trampolines
+  // of type index `type_index` (null when the module has none).
+  const void* function_code(uint32_t function_index) const;
+  vm::EntryTrampoline entry_trampoline(uint32_t type_index) const;
+  const void* exit_trampoline(uint32_t type_index) const;
+
+  // Whether `pc` is inside this module's generated code.
+  bool ContainsPc(uintptr_t pc) const;
+
+ private:
+  Module() = default;
+
+  Engine* engine_ = nullptr;
+  std::vector<uint8_t> bytes_;
+  wasm::Module module_;
+  std::vector<uint32_t> type_ids_;
+  std::unique_ptr<CodeMemory> code_;
+  std::vector<uint32_t> function_offsets_;   // per defined function
+  std::vector<uint32_t> entry_trampolines_;  // per type index
+  std::vector<uint32_t> exit_trampolines_;   // per type index
+};
+
+}  // namespace kiln::runtime
+
+#endif  // KILN_RUNTIME_MODULE_H_
