@@ -25,7 +25,7 @@ class LinearMemory {
  public:
   // The address space reserved for every memory: 4 GiB of addressable bytes
   // and 4 GiB of guard covering the largest static offset.
-  static constexpr uint64_t kReservationBytes = uint64_t{8} << 30;
+  static constexpr uint64_t kReservationBytes = (uint64_t{8} << 30) + 65536;
 
   // A memory of `type.limits.min` pages that may grow to `type.limits.max`
   // pages (or 65536) but never past `max_bytes`, a host-imposed cap (e.g. a

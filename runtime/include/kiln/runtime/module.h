@@ -17,6 +17,7 @@
 #include "kiln/runtime/engine.h"
 #include "kiln/wasm/code_image.h"
 #include "kiln/wasm/module.h"
+#include "kiln/wasm/vm_abi.h"
 
 namespace kiln::runtime {
 

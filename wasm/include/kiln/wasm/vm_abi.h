@@ -105,7 +105,7 @@ struct VMStoreContext {
 // The runtime functions generated code calls. Each takes the calling
 // instance's vmctx first. Those that can trap do not return when they do.
 struct VMBuiltins {
-  [[noreturn]] void (*trap)(VMContext*, uint32_t code);
+  void (*trap)(VMContext*, uint32_t code);  // never returns
   void (*epoch_reached)(VMContext*);  // traps kInterrupted
   uint32_t (*memory_grow)(VMContext*, uint32_t delta_pages);  // old size or -1
   void (*memory_fill)(VMContext*, uint32_t dst, uint32_t value, uint32_t len);
@@ -142,7 +142,7 @@ struct VMContext {
 // trampoline calls `raise`, which does not return.
 struct VMHostContext {
   int32_t (*callback)(VMHostContext*, ValRaw* values);
-  [[noreturn]] void (*raise)(VMHostContext*);
+  void (*raise)(VMHostContext*);  // never returns
 };
 
 // Field offsets, for the compiler.

@@ -1,0 +1,257 @@
+#include "kiln/jit/compiler.h"
+
+#include <algorithm>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "function_translator.h"
+#include "image_linker.h"
+#include "kiln/wasm/vm_abi.h"
+#include "llvm/Config/llvm-config.h"
+#include "llvm/IR/LegacyPassManager.h"
+#include "llvm/IR/Module.h"
+#include "llvm/IR/Verifier.h"
+#include "llvm/MC/TargetRegistry.h"
+#include "llvm/MC/MCSubtargetInfo.h"
+#include "llvm/Passes/PassBuilder.h"
+#include "llvm/Support/TargetSelect.h"
+#include "llvm/Support/raw_ostream.h"
+#include "llvm/Target/TargetMachine.h"
+#include "llvm/Target/TargetOptions.h"
+#include "llvm/TargetParser/Host.h"
+#include "module_env.h"
+#include "oneapi/tbb/parallel_for.h"
+#include "trampolines.h"
+
+namespace kiln::jit {
+namespace {
+
+void InitializeLlvmOnce() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    llvm::InitializeNativeTarget();
+    llvm::InitializeNativeTargetAsmPrinter();
+  });
+}
+
+llvm::CodeGenOptLevel CodeGenLevel(OptLevel level) {
+  switch (level) {
+    case OptLevel::kO0: return llvm::CodeGenOptLevel::None;
+    case OptLevel::kO1: return llvm::CodeGenOptLevel::Less;
+    case OptLevel::kO2: return llvm::CodeGenOptLevel::Default;
+  }
+  return llvm::CodeGenOptLevel::Default;
+}
+
+const char* OptLevelName(OptLevel level) {
+  switch (level) {
+    case OptLevel::kO0: return "O0";
+    case OptLevel::kO1: return "O1";
+    case OptLevel::kO2: return "O2";
+  }
+  return "O2";
+}
+
+// Wasm bytecode per compile task when the caller does not choose: big enough
+// that per-task set-up (context, target machine, pass pipeline) is noise,
+// small enough that a large module keeps every core busy.
+constexpr size_t kBatchBodyBytes = 64 * 1024;
+
+// Defined-function indices (0-based among defined functions) per batch.
+std::vector<std::pair<uint32_t, uint32_t>> PartitionFunctions(const wasm::Module& module,
+                                                              uint32_t functions_per_batch) {
+  std::vector<std::pair<uint32_t, uint32_t>> batches;
+  const auto n = static_cast<uint32_t>(module.bodies.size());
+  uint32_t begin = 0;
+  size_t bytes = 0;
+  for (uint32_t d = 0; d < n; ++d) {
+    bytes += module.bodies[d].bytes.size();
+    const bool full = functions_per_batch != 0 ? d + 1 - begin >= functions_per_batch
+                                               : bytes >= kBatchBodyBytes;
+    if (full) {
+      batches.emplace_back(begin, d + 1);
+      begin = d + 1;
+      bytes = 0;
+    }
+  }
+  if (begin < n) batches.emplace_back(begin, n);
+  return batches;
+}
+
+}  // namespace
+
+absl::StatusOr<OptLevel> ParseOptLevel(std::string_view text) {
+  if (text == "O0" || text == "0") return OptLevel::kO0;
+  if (text == "O1" || text == "1") return OptLevel::kO1;
+  if (text == "O2" || text == "2") return OptLevel::kO2;
+  return absl::InvalidArgumentError(
+      absl::StrCat("unknown optimization level '", std::string(text), "' (use O0, O1 or O2)"));
+}
+
+absl::StatusOr<std::unique_ptr<Compiler>> Compiler::Create(CompilerOptions options) {
+  InitializeLlvmOnce();
+  std::unique_ptr<Compiler> compiler(new Compiler());
+  compiler->triple_ = llvm::sys::getProcessTriple();
+  std::string error;
+  const llvm::Target* target = llvm::TargetRegistry::lookupTarget(compiler->triple_, error);
+  if (target == nullptr) {
+    return absl::FailedPreconditionError(absl::StrCat("no LLVM target for this host: ", error));
+  }
+  if (options.cpu.empty() || options.cpu == "native") {
+    compiler->cpu_ = llvm::sys::getHostCPUName().str();
+    // Sorted, so the fingerprint does not depend on hash-map order.
+    std::vector<std::string> features;
+    for (const auto& feature : llvm::sys::getHostCPUFeatures()) {
+      features.push_back(absl::StrCat(feature.second ? "+" : "-", feature.first().str()));
+    }
+    std::sort(features.begin(), features.end());
+    compiler->features_ = absl::StrJoin(features, ",");
+  } else {
+    compiler->cpu_ = options.cpu;
+    std::unique_ptr<llvm::MCSubtargetInfo> info(
+        target->createMCSubtargetInfo(compiler->triple_, options.cpu, ""));
+    if (info == nullptr || !info->isCPUStringValid(options.cpu)) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("unknown CPU '", options.cpu, "' for ", compiler->triple_));
+    }
+  }
+  compiler->options_ = std::move(options);
+  compiler->fingerprint_ = absl::StrCat(
+      "kiln-vm-abi=", vm::kVmAbiVersion, ";llvm=", LLVM_VERSION_STRING,
+      ";triple=", compiler->triple_, ";cpu=", compiler->cpu_, ";features=", compiler->features_,
+      ";opt=", OptLevelName(compiler->options_.opt_level),
+      ";epoch=", compiler->options_.epoch_interruption ? 1 : 0);
+  return compiler;
+}
+
+Compiler::~Compiler() = default;
+
+namespace {
+
+struct BatchJob {
+  uint32_t first_defined = 0;
+  uint32_t end_defined = 0;
+  bool trampolines = false;
+};
+
+absl::StatusOr<std::string> CompileBatch(const wasm::Module& module, const BatchJob& job,
+                                         const std::vector<uint32_t>& trampoline_types,
+                                         const CompilerOptions& options,
+                                         const std::string& triple, const std::string& cpu,
+                                         const std::string& features) {
+  std::string error;
+  const llvm::Target* target = llvm::TargetRegistry::lookupTarget(triple, error);
+  if (target == nullptr) return absl::InternalError(error);
+  llvm::TargetOptions target_options;
+  std::unique_ptr<llvm::TargetMachine> machine(target->createTargetMachine(
+      triple, cpu, features, target_options, llvm::Reloc::PIC_, llvm::CodeModel::Small,
+      CodeGenLevel(options.opt_level)));
+  if (machine == nullptr) return absl::InternalError("cannot create an LLVM target machine");
+
+  llvm::LLVMContext context;
+  llvm::Module llvm_module("kiln", context);
+  llvm_module.setTargetTriple(triple);
+  llvm_module.setDataLayout(machine->createDataLayout());
+  ModuleEnv env(module, llvm_module, TranslateOptions{options.epoch_interruption});
+
+  // Declare in index order first: the object then lays functions out in
+  // index order whatever the call graph.
+  for (uint32_t d = job.first_defined; d < job.end_defined; ++d) {
+    env.DefinedFunction(module.num_imported_functions + d);
+  }
+  for (uint32_t d = job.first_defined; d < job.end_defined; ++d) {
+    if (absl::Status s = TranslateFunction(env, module.num_imported_functions + d); !s.ok()) {
+      return s;
+    }
+  }
+  if (job.trampolines) {
+    for (uint32_t t : trampoline_types) {
+      DefineEntryTrampoline(env, t);
+      DefineExitTrampoline(env, t);
+    }
+  }
+  std::string verify_errors;
+  llvm::raw_string_ostream verify_stream(verify_errors);
+  if (llvm::verifyModule(llvm_module, &verify_stream)) {
+    return absl::InternalError(absl::StrCat("the compiler produced invalid IR: ", verify_errors));
+  }
+
+  {
+    llvm::LoopAnalysisManager lam;
+    llvm::FunctionAnalysisManager fam;
+    llvm::CGSCCAnalysisManager cgam;
+    llvm::ModuleAnalysisManager mam;
+    llvm::PassBuilder builder(machine.get());
+    builder.registerModuleAnalyses(mam);
+    builder.registerCGSCCAnalyses(cgam);
+    builder.registerFunctionAnalyses(fam);
+    builder.registerLoopAnalyses(lam);
+    builder.crossRegisterProxies(lam, fam, cgam, mam);
+    llvm::ModulePassManager passes;
+    switch (options.opt_level) {
+      case OptLevel::kO0:
+        passes = builder.buildO0DefaultPipeline(llvm::OptimizationLevel::O0);
+        break;
+      case OptLevel::kO1:
+        passes = builder.buildPerModuleDefaultPipeline(llvm::OptimizationLevel::O1);
+        break;
+      case OptLevel::kO2:
+        passes = builder.buildPerModuleDefaultPipeline(llvm::OptimizationLevel::O2);
+        break;
+    }
+    passes.run(llvm_module, mam);
+  }
+
+  llvm::SmallVector<char, 0> object;
+  llvm::raw_svector_ostream stream(object);
+  llvm::legacy::PassManager codegen;
+  if (machine->addPassesToEmitFile(codegen, stream, nullptr, llvm::CodeGenFileType::ObjectFile)) {
+    return absl::InternalError("LLVM cannot emit object files for this target");
+  }
+  codegen.run(llvm_module);
+  return std::string(object.data(), object.size());
+}
+
+}  // namespace
+
+absl::StatusOr<wasm::CodeImage> Compiler::Compile(const wasm::Module& module) const {
+  // One pair of trampolines per distinct signature, named after the first
+  // type index that has it.
+  std::vector<uint32_t> canonical_type(module.types.size());
+  std::vector<uint32_t> trampoline_types;
+  std::map<std::pair<std::vector<wasm::ValType>, std::vector<wasm::ValType>>, uint32_t> firsts;
+  for (uint32_t t = 0; t < module.types.size(); ++t) {
+    auto [it, inserted] = firsts.try_emplace({module.types[t].params, module.types[t].results}, t);
+    canonical_type[t] = it->second;
+    if (inserted) trampoline_types.push_back(t);
+  }
+
+  std::vector<BatchJob> jobs;
+  for (auto [begin, end] : PartitionFunctions(module, options_.functions_per_batch)) {
+    jobs.push_back({begin, end, false});
+  }
+  jobs.push_back({0, 0, true});
+
+  std::vector<absl::StatusOr<std::string>> objects(jobs.size(), std::string());
+  tbb::parallel_for(size_t{0}, jobs.size(), [&](size_t i) {
+    objects[i] = CompileBatch(module, jobs[i], trampoline_types, options_, triple_, cpu_, features_);
+  });
+  std::vector<std::string> bytes;
+  bytes.reserve(objects.size());
+  // The first failing batch in index order, whatever finished first.
+  for (absl::StatusOr<std::string>& object : objects) {
+    if (!object.ok()) return object.status();
+    bytes.push_back(std::move(*object));
+  }
+  absl::StatusOr<wasm::CodeImage> image = LinkImage(module, bytes, canonical_type);
+  if (image.ok()) image->fingerprint = fingerprint_;
+  return image;
+}
+
+}  // namespace kiln::jit

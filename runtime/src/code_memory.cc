@@ -1,0 +1,37 @@
+#include "code_memory.h"
+
+#include <sys/mman.h>
+
+#include <cerrno>
+#include <cstring>
+#include <string>
+
+#include "absl/strings/str_cat.h"
+
+namespace kiln::runtime {
+
+absl::StatusOr<std::unique_ptr<CodeMemory>> CodeMemory::Map(const wasm::CodeImage& image) {
+  const size_t size = image.bytes.size();
+  if (size == 0 || image.text_size > size || image.text_size % 4096 != 0) {
+    return absl::InvalidArgumentError("code image has an invalid layout");
+  }
+  void* memory = mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (memory == MAP_FAILED) {
+    return absl::ResourceExhaustedError(
+        absl::StrCat("cannot map code: ", std::string(std::strerror(errno))));
+  }
+  auto* base = static_cast<uint8_t*>(memory);
+  std::memcpy(base, image.bytes.data(), size);
+  std::unique_ptr<CodeMemory> code(new CodeMemory(base, size, image.text_size));
+  if (mprotect(base, image.text_size, PROT_READ | PROT_EXEC) != 0 ||
+      (size > image.text_size && mprotect(base + image.text_size, size - image.text_size,
+                                          PROT_READ) != 0)) {
+    return absl::InternalError(
+        absl::StrCat("cannot protect code: ", std::string(std::strerror(errno))));
+  }
+  return code;
+}
+
+CodeMemory::~CodeMemory() { munmap(base_, size_); }
+
+}  // namespace kiln::runtime

@@ -1,0 +1,184 @@
+#include "kiln/runtime/store.h"
+
+#include <algorithm>
+#include <cstring>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "kiln/runtime/trap.h"
+#include "store_state.h"
+#include "trap_handler.h"
+
+namespace kiln::runtime {
+namespace {
+
+// VMHostContext::callback of an untyped host function.
+int32_t CallHostCallback(vm::VMHostContext* context, vm::ValRaw* values) {
+  HostFuncData* data = reinterpret_cast<HostContext*>(context)->owner;
+  absl::Status status;
+  {
+    std::vector<Value> params;
+    params.reserve(data->type.params.size());
+    for (size_t i = 0; i < data->type.params.size(); ++i) {
+      params.push_back(Value::FromRaw(data->type.params[i], values[i]));
+    }
+    std::vector<Value> results;
+    for (wasm::ValType t : data->type.results) results.push_back(Value::Zero(t));
+    status = data->callback(params, std::span<Value>(results));
+    if (status.ok()) {
+      for (size_t i = 0; i < results.size(); ++i) {
+        if (results[i].type() != data->type.results[i]) {
+          status = absl::InvalidArgumentError(absl::StrCat(
+              "host function returned ", results[i].ToString(), " for a result of type ",
+              std::string(wasm::ValTypeName(data->type.results[i]))));
+          break;
+        }
+        values[i] = results[i].raw();
+      }
+    }
+    if (!status.ok()) SetPendingTrapDetail(std::string(status.message()));
+  }
+  return status.ok() ? 0 : 1;
+}
+
+// VMHostContext::raise: called by the exit trampoline after the callback's
+// frames are gone.
+void RaiseHostTrap(vm::VMHostContext*) { RaiseTrap(vm::TrapCode::kHostTrap); }
+
+// VMFuncRef::array_call of an untyped host function, for calls from the
+// host (Store::Call) that reach it.
+void HostArrayCall(vm::VMContext* vmctx, const void*, vm::ValRaw* values) {
+  auto* context = reinterpret_cast<vm::VMHostContext*>(vmctx);
+  if (CallHostCallback(context, values) != 0) RaiseHostTrap(context);
+}
+
+}  // namespace
+
+void StoreState::AddModule(const std::shared_ptr<const Module>& module) {
+  if (std::find(modules_.begin(), modules_.end(), module) == modules_.end()) {
+    modules_.push_back(module);
+  }
+}
+
+bool StoreState::ContainsWasmPc(uintptr_t pc) const {
+  for (const std::shared_ptr<const Module>& module : modules_) {
+    if (module->ContainsPc(pc)) return true;
+  }
+  return false;
+}
+
+Store::Store(Engine& engine, StoreLimits limits)
+    : state_(std::make_unique<StoreState>(engine, limits)) {}
+Store::~Store() = default;
+
+Engine& Store::engine() const { return state_->engine(); }
+const StoreLimits& Store::limits() const { return state_->limits(); }
+
+void Store::SetEpochDeadline(uint64_t ticks) {
+  const uint64_t now = state_->engine().current_epoch();
+  state_->vm_context().epoch_deadline = ticks > ~uint64_t{0} - now ? ~uint64_t{0} : now + ticks;
+}
+
+absl::StatusOr<std::vector<Value>> Store::Call(Func func, std::span<const Value> args) {
+  vm::VMFuncRef* ref = func.vm_ref();
+  const wasm::FuncType& type = func.type(*this);
+  if (args.size() != type.params.size()) {
+    return absl::InvalidArgumentError(absl::StrCat("expected ", type.params.size(),
+                                                   " arguments, got ", args.size()));
+  }
+  for (size_t i = 0; i < args.size(); ++i) {
+    if (args[i].type() != type.params[i]) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "argument ", i, " is ", args[i].ToString(), ", expected type ",
+          std::string(wasm::ValTypeName(type.params[i]))));
+    }
+  }
+  if (ref->array_call == nullptr || ref->native_code == nullptr) {
+    return absl::FailedPreconditionError("function has no code to call");
+  }
+  std::vector<vm::ValRaw> values(std::max<size_t>({args.size(), type.results.size(), 1}));
+  for (size_t i = 0; i < args.size(); ++i) values[i] = args[i].raw();
+  absl::Status status =
+      CallWithTrapHandling(*state_, ref->array_call, ref->vmctx, ref->native_code, values.data());
+  if (!status.ok()) return status;
+  std::vector<Value> results;
+  results.reserve(type.results.size());
+  for (size_t i = 0; i < type.results.size(); ++i) {
+    results.push_back(Value::FromRaw(type.results[i], values[i]));
+  }
+  return results;
+}
+
+Func Store::CreateHostFunc(const wasm::FuncType& type, HostCallback callback) {
+  HostFuncData* data = state_->NewHostFunc();
+  data->type = type;
+  data->callback = std::move(callback);
+  data->host.vm.callback = CallHostCallback;
+  data->host.vm.raise = RaiseHostTrap;
+  data->host.owner = data;
+  // native_code (an exit trampoline) comes from the first module that
+  // imports this function: only compiled modules have trampolines.
+  data->funcref.native_code = nullptr;
+  data->funcref.array_call = HostArrayCall;
+  data->funcref.vmctx = reinterpret_cast<vm::VMContext*>(&data->host);
+  data->funcref.type_id = state_->engine().signatures().Intern(type);
+  return Func(&data->funcref);
+}
+
+Func Store::CreateNativeHostFunc(const wasm::FuncType& type, const void* native_code,
+                                 vm::EntryTrampoline array_call) {
+  HostFuncData* data = state_->NewHostFunc();
+  data->type = type;
+  data->funcref.native_code = native_code;
+  data->funcref.array_call = array_call;
+  data->funcref.vmctx = nullptr;
+  data->funcref.type_id = state_->engine().signatures().Intern(type);
+  return Func(&data->funcref);
+}
+
+absl::StatusOr<Memory> Store::CreateMemory(const wasm::MemoryType& type) {
+  const uint64_t used = state_->memory_bytes();
+  const uint64_t budget = state_->limits().max_memory_bytes > used
+                              ? state_->limits().max_memory_bytes - used
+                              : 0;
+  absl::StatusOr<std::unique_ptr<LinearMemory>> memory = LinearMemory::Create(type, budget);
+  if (!memory.ok()) return memory.status();
+  MemoryInstance* instance = state_->NewMemory();
+  instance->type = type;
+  instance->memory = std::move(*memory);
+  instance->store = state_.get();
+  instance->vm.base = instance->memory->base();
+  instance->vm.size_bytes = instance->memory->size_bytes();
+  state_->add_memory_bytes(instance->memory->size_bytes());
+  return Memory(instance);
+}
+
+absl::StatusOr<Table> Store::CreateTable(const wasm::TableType& type, const Value& init) {
+  if (init.type() != type.element) {
+    return absl::InvalidArgumentError("table initial value has the wrong type");
+  }
+  const uint64_t cap = state_->limits().max_table_elements;
+  if (type.limits.min > cap) {
+    return absl::ResourceExhaustedError(absl::StrCat("table of ", type.limits.min,
+                                                     " elements exceeds the limit of ", cap));
+  }
+  TableInstance* table = state_->NewTable();
+  table->type = type;
+  table->max_size = static_cast<uint32_t>(
+      std::min<uint64_t>(type.limits.max.value_or(0xFFFFFFFFu), cap));
+  table->elements.assign(type.limits.min, init.ref());
+  table->Sync();
+  return Table(table);
+}
+
+absl::StatusOr<Global> Store::CreateGlobal(const wasm::GlobalType& type, const Value& value) {
+  if (value.type() != type.type) {
+    return absl::InvalidArgumentError("global initial value has the wrong type");
+  }
+  GlobalInstance* global = state_->NewGlobal();
+  global->type = type;
+  global->cell.value = value.raw();
+  return Global(global);
+}
+
+}  // namespace kiln::runtime

@@ -1,0 +1,17 @@
+#include "kiln/wasm/code_image.h"
+
+#include <algorithm>
+
+namespace kiln::wasm {
+
+const CompiledFunction* CodeImage::FindFunction(uint32_t offset) const {
+  // The last function starting at or before `offset`, if `offset` is inside it.
+  auto it = std::upper_bound(
+      functions.begin(), functions.end(), offset,
+      [](uint32_t value, const CompiledFunction& f) { return value < f.code_offset; });
+  if (it == functions.begin()) return nullptr;
+  --it;
+  return offset < it->code_offset + it->code_size ? &*it : nullptr;
+}
+
+}  // namespace kiln::wasm
