@@ -1,24 +1,29 @@
 // kiln-spec — runs WebAssembly spec-suite scripts (.wast) against Kiln.
 //
-//   kiln-spec [--verbose] [--skip-list FILE] [--check-skips] PATH...
+//   kiln-spec [--verbose] [--skip-list FILE] [--check-skips] [--opt-level L] PATH...
 //
 // Each PATH is a .wast file or a folder of them (not searched recursively).
 // Every script is converted with wabt's wast2json into a temporary folder
-// and its commands are run in order. Output: one line per script with its
-// counts, the failures under it, and last the line
+// and its commands are run in order: modules are compiled with one
+// jit::Compiler and instantiated in a Store of their own script, on one
+// Engine for the whole run. Output: one line per script with its counts,
+// the failures under it, and last the line
 //   N passed, N failed, N skipped
 // Exit status: 0 when nothing failed, 1 when a command failed or a script
 // could not be converted, 2 for bad usage.
 //
-// This milestone decodes and validates only. Commands that need execution
-// are counted as skipped in RunCommand, the one place to turn them on.
+// Skipped without a skip-list entry: text-format modules (Kiln reads only
+// binaries), commands with v128 values, and the execution commands of
+// simd_*.wast scripts (SIMD execution is not supported yet; their modules
+// are still decoded and validated).
 #include <algorithm>
+#include <chrono>
 #include <cstdint>
 #include <cstdio>
+#include <exception>
 #include <filesystem>
-#include <fstream>
-#include <iterator>
 #include <map>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <system_error>
@@ -28,7 +33,13 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
+#include "epoch_ticker.h"
+#include "execution_commands.h"
+#include "kiln/jit/compiler.h"
+#include "kiln/runtime/engine.h"
 #include "kiln/wasm/validator.h"
+#include "outcome.h"
+#include "script_session.h"
 #include "skip_list.h"
 #include "wast2json.h"
 #include "wast_script.h"
@@ -41,46 +52,37 @@ namespace kiln::spec {
 namespace {
 
 constexpr std::string_view kUsage =
-    "usage: kiln-spec [--verbose] [--skip-list FILE] [--check-skips] PATH...\n"
+    "usage: kiln-spec [--verbose] [--skip-list FILE] [--check-skips] [--opt-level L] PATH...\n"
     "\n"
     "Runs WebAssembly spec scripts: each PATH is a .wast file or a folder of them.\n"
     "\n"
-    "  --verbose          print every command and its outcome\n"
+    "  --verbose          print every command and its outcome, and every failure\n"
+    "                     (otherwise at most %d failures a script)\n"
     "  --skip-list FILE   use FILE instead of the default skip list\n"
     "                     (%s)\n"
     "  --check-skips      also run skip-listed commands and report entries that\n"
     "                     now pass (off by default: an entry may be there because\n"
-    "                     the command crashes)\n";
+    "                     the command crashes)\n"
+    "  --opt-level L      compile with LLVM optimization level O0, O1 or O2\n"
+    "                     (default O2)\n";
 
 constexpr std::string_view kTextFormatReason = "text-format module (Kiln reads only binaries)";
-constexpr std::string_view kExecutionReason = "needs execution (not in this milestone)";
+constexpr std::string_view kSimdReason = "SIMD script: execution not supported yet";
 
-// ---------------------------------------------------------------------------
-// Outcomes of single commands.
+// Without --verbose a script prints at most this many failures: a broken
+// engine should not bury the summary under thousands of lines.
+constexpr int kQuietFailureLimit = 20;
 
-enum class Verdict : uint8_t { kPassed, kFailed, kSkipped };
+// Every guest call and instantiation may run this long before it is
+// interrupted and fails (a hang would otherwise stall the whole run).
+constexpr std::chrono::milliseconds kEpochPeriod{100};
+constexpr uint64_t kDeadlineTicks = 600;  // 60 s
 
-struct Outcome {
-  Verdict verdict = Verdict::kPassed;
-  std::string detail;  // kFailed: expected vs got; kSkipped: the reason
-};
+// Scripts whose execution commands are skipped (see the file comment).
+constexpr std::string_view kSimdPrefix = "simd_";
 
-Outcome Passed() { return {Verdict::kPassed, {}}; }
-Outcome Failed(std::string detail) { return {Verdict::kFailed, std::move(detail)}; }
-Outcome Skipped(std::string_view reason) { return {Verdict::kSkipped, std::string(reason)}; }
-
-void PrintUsage(std::FILE* out) { std::fprintf(out, kUsage.data(), KILN_SPEC_DEFAULT_SKIP_LIST); }
-
-// Messages are quoted so leading or trailing text is unambiguous.
-std::string Quote(std::string_view text) { return absl::StrCat("\"", std::string(text), "\""); }
-
-absl::StatusOr<std::vector<uint8_t>> ReadBytes(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return absl::NotFoundError(absl::StrCat("cannot open ", path.string()));
-  std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)),
-                             std::istreambuf_iterator<char>());
-  if (in.bad()) return absl::DataLossError(absl::StrCat("cannot read ", path.string()));
-  return bytes;
+void PrintUsage(std::FILE* out) {
+  std::fprintf(out, kUsage.data(), kQuietFailureLimit, KILN_SPEC_DEFAULT_SKIP_LIST);
 }
 
 // Decodes and validates the command's module file. The harness's own
@@ -90,7 +92,7 @@ absl::StatusOr<absl::Status> CheckModuleFile(const WastCommand& command) {
   if (command.module_file.empty()) {
     return absl::InvalidArgumentError("the command names no module file");
   }
-  absl::StatusOr<std::vector<uint8_t>> bytes = ReadBytes(command.module_file);
+  absl::StatusOr<std::vector<uint8_t>> bytes = ReadModuleBytes(command.module_file);
   if (!bytes.ok()) return bytes.status();
   return kiln::wasm::DecodeAndValidate(*bytes).status();
 }
@@ -121,22 +123,20 @@ Outcome ExpectRejected(const WastCommand& command) {
   return Failed(absl::StrCat(expected, ", got error ", Quote(message)));
 }
 
-Outcome RunCommand(const WastCommand& command) {
+// Runs one command. `session` is null for a script whose execution is
+// skipped: its modules are then only decoded and validated.
+Outcome RunCommand(const WastCommand& command, ScriptSession* session) {
   // A module written in the text format can only be checked once Kiln
   // parses text; wast2json leaves such modules as .wat files.
   if (command.module_type == ModuleType::kText) return Skipped(kTextFormatReason);
 
   switch (command.type) {
-    case CommandType::kModule:
-      return ExpectValid(command);
     case CommandType::kAssertInvalid:
     case CommandType::kAssertMalformed:
       return ExpectRejected(command);
-
-    // Execution commands. They need instantiation, linking and running
-    // code, which come with the compiler and runtime milestones; turn them on
-    // here. Note that `module` commands are not among them: every module
-    // must already validate.
+    case CommandType::kModule:
+      if (session == nullptr) return ExpectValid(command);
+      return RunExecutionCommand(*session, command);
     case CommandType::kAssertReturn:
     case CommandType::kAssertTrap:
     case CommandType::kAssertExhaustion:
@@ -144,13 +144,24 @@ Outcome RunCommand(const WastCommand& command) {
     case CommandType::kAssertUninstantiable:
     case CommandType::kRegister:
     case CommandType::kAction:
-      return Skipped(kExecutionReason);
-
+      if (session == nullptr) return Skipped(kSimdReason);
+      return RunExecutionCommand(*session, command);
     case CommandType::kUnknown:
       break;
   }
   // Guessing what an unknown command means could hide a regression.
   return Failed(absl::StrCat("unknown command type ", Quote(command.type_name)));
+}
+
+// RunCommand, with anything it throws (nlohmann::json does, for a field of
+// an unexpected JSON type) turned into this command's failure so that the
+// rest of the script still runs.
+Outcome RunCommandGuarded(const WastCommand& command, ScriptSession* session) {
+  try {
+    return RunCommand(command, session);
+  } catch (const std::exception& e) {
+    return Failed(absl::StrCat("harness error: exception: ", e.what()));
+  }
 }
 
 // ---------------------------------------------------------------------------
@@ -171,6 +182,7 @@ struct Totals {
 struct RunnerOptions {
   bool verbose = false;
   bool check_skips = false;
+  jit::OptLevel opt_level = jit::OptLevel::kO2;
 };
 
 // How the commands one skip-list entry covers fared. Only with
@@ -188,12 +200,24 @@ struct ScriptReport {
   Totals totals;
   std::vector<std::string> failures;
   std::vector<std::string> notes;
+  bool cannot_run = false;  // the script could not be converted or set up
+};
+
+// What the scripts of one run share: the Compiler and the Engine (each
+// script gets a Store of its own).
+struct Execution {
+  const jit::Compiler& compiler;
+  runtime::Engine& engine;
 };
 
 class SpecRunner {
  public:
-  SpecRunner(RunnerOptions options, SkipList skip_list, std::filesystem::path wast2json)
-      : options_(options), skip_list_(std::move(skip_list)), wast2json_(std::move(wast2json)) {}
+  SpecRunner(RunnerOptions options, SkipList skip_list, std::filesystem::path wast2json,
+             Execution execution)
+      : options_(options),
+        skip_list_(std::move(skip_list)),
+        wast2json_(std::move(wast2json)),
+        execution_(execution) {}
 
   // Runs one script and prints its report.
   void RunFile(const std::filesystem::path& wast);
@@ -203,16 +227,18 @@ class SpecRunner {
 
  private:
   // Converts `wast` into `folder` and runs its commands. An error means the
-  // script could not be converted or read.
+  // script could not be converted or read, or its Store not set up.
   absl::Status RunScript(const std::filesystem::path& wast, const std::filesystem::path& folder,
                          ScriptReport& report);
-  void RunCommandOf(const WastCommand& command, ScriptReport& report, SkipTallies& tallies);
+  void RunCommandOf(const WastCommand& command, ScriptSession* session, ScriptReport& report,
+                    SkipTallies& tallies);
   void CheckSkipEntries(const SkipTallies& tallies, ScriptReport& report) const;
-  static void Print(const ScriptReport& report);
+  void Print(const ScriptReport& report) const;
 
   RunnerOptions options_;
   SkipList skip_list_;
   std::filesystem::path wast2json_;
+  Execution execution_;
   Totals totals_;
   std::map<std::string, uint64_t> skip_reasons_;
 };
@@ -228,8 +254,9 @@ void SpecRunner::RunFile(const std::filesystem::path& wast) {
   if (!status.ok()) {
     // A script that cannot be read counts as a failure, so the run fails.
     ++report.totals.failed;
+    report.cannot_run = true;
     report.failures.push_back(
-        absl::StrCat(report.name, ": cannot convert: ", std::string(status.message())));
+        absl::StrCat(report.name, ": cannot run: ", std::string(status.message())));
   }
   Print(report);
   totals_.Add(report.totals);
@@ -242,9 +269,18 @@ absl::Status SpecRunner::RunScript(const std::filesystem::path& wast,
   absl::StatusOr<WastScript> script = ReadWastScript(*json);
   if (!script.ok()) return script.status();
 
+  // One Store per script, so nothing one script does can reach another.
+  std::unique_ptr<ScriptSession> session;
+  if (!report.name.starts_with(kSimdPrefix)) {
+    absl::StatusOr<std::unique_ptr<ScriptSession>> created =
+        ScriptSession::Create(execution_.engine, execution_.compiler, kDeadlineTicks);
+    if (!created.ok()) return created.status();
+    session = *std::move(created);
+  }
+
   SkipTallies tallies;
   for (const WastCommand& command : script->commands) {
-    RunCommandOf(command, report, tallies);
+    RunCommandOf(command, session.get(), report, tallies);
   }
   CheckSkipEntries(tallies, report);
   return absl::OkStatus();
@@ -277,21 +313,21 @@ void SpecRunner::CheckSkipEntries(const SkipTallies& tallies, ScriptReport& repo
   }
 }
 
-void SpecRunner::RunCommandOf(const WastCommand& command, ScriptReport& report,
-                              SkipTallies& tallies) {
+void SpecRunner::RunCommandOf(const WastCommand& command, ScriptSession* session,
+                              ScriptReport& report, SkipTallies& tallies) {
   const std::string where = absl::StrCat(report.name, ":", command.line, ": ", command.type_name);
   Outcome outcome;
   if (const SkipEntry* entry = skip_list_.Find(report.name, command.line); entry != nullptr) {
     SkipTally& tally = tallies[entry];
     ++tally.covered;
     if (options_.check_skips) {
-      const Verdict would_be = RunCommand(command).verdict;
+      const Verdict would_be = RunCommandGuarded(command, session).verdict;
       if (would_be == Verdict::kPassed) ++tally.would_pass;
       if (would_be == Verdict::kFailed) ++tally.would_fail;
     }
     outcome = Skipped(absl::StrCat("skip list: ", entry->reason));
   } else {
-    outcome = RunCommand(command);
+    outcome = RunCommandGuarded(command, session);
   }
 
   const char* verdict = "";
@@ -318,12 +354,20 @@ void SpecRunner::RunCommandOf(const WastCommand& command, ScriptReport& report,
   }
 }
 
-void SpecRunner::Print(const ScriptReport& report) {
+void SpecRunner::Print(const ScriptReport& report) const {
   std::printf("%s: %llu passed, %llu failed, %llu skipped\n", report.name.c_str(),
               static_cast<unsigned long long>(report.totals.passed),
               static_cast<unsigned long long>(report.totals.failed),
               static_cast<unsigned long long>(report.totals.skipped));
-  for (const std::string& failure : report.failures) std::printf("  %s\n", failure.c_str());
+  size_t shown = report.failures.size();
+  if (!options_.verbose && !report.cannot_run) {
+    shown = std::min(shown, static_cast<size_t>(kQuietFailureLimit));
+  }
+  for (size_t i = 0; i < shown; ++i) std::printf("  %s\n", report.failures[i].c_str());
+  if (shown < report.failures.size()) {
+    std::printf("  ... and %zu more failures (--verbose shows them all)\n",
+                report.failures.size() - shown);
+  }
   for (const std::string& note : report.notes) std::printf("  note: %s\n", note.c_str());
   // Reports of long runs should appear as scripts finish, even through a pipe.
   std::fflush(stdout);
@@ -352,6 +396,17 @@ absl::StatusOr<CommandLine> ParseCommandLine(int argc, char** argv) {
       command_line.options.verbose = true;
     } else if (arg == "--check-skips") {
       command_line.options.check_skips = true;
+    } else if (arg == "--opt-level" || arg.starts_with("--opt-level=")) {
+      std::string_view value;
+      if (arg == "--opt-level") {
+        if (i + 1 == argc) return absl::InvalidArgumentError("--opt-level needs a level");
+        value = argv[++i];
+      } else {
+        value = arg.substr(std::string_view("--opt-level=").size());
+      }
+      absl::StatusOr<jit::OptLevel> level = jit::ParseOptLevel(value);
+      if (!level.ok()) return level.status();
+      command_line.options.opt_level = *level;
     } else if (arg == "--skip-list" || arg.starts_with("--skip-list=")) {
       std::string_view value;
       if (arg == "--skip-list") {
@@ -444,7 +499,20 @@ int Main(int argc, char** argv) {
     return 1;
   }
 
-  SpecRunner runner(command_line->options, std::move(skip_list), *std::move(wast2json));
+  jit::CompilerOptions compiler_options;
+  compiler_options.opt_level = command_line->options.opt_level;
+  absl::StatusOr<std::unique_ptr<jit::Compiler>> compiler = jit::Compiler::Create(compiler_options);
+  if (!compiler.ok()) {
+    std::fprintf(stderr, "kiln-spec: cannot create the compiler: %s\n",
+                 std::string(compiler.status().message()).c_str());
+    return 1;
+  }
+  runtime::Engine engine;
+  // Declared after the engine so it stops before the engine goes away.
+  EpochTicker ticker(engine, kEpochPeriod);
+
+  SpecRunner runner(command_line->options, std::move(skip_list), *std::move(wast2json),
+                    Execution{**compiler, engine});
   for (const std::filesystem::path& script : *scripts) runner.RunFile(script);
 
   const Totals& totals = runner.totals();

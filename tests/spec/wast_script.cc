@@ -1,6 +1,7 @@
 #include "wast_script.h"
 
 #include <fstream>
+#include <iterator>
 #include <utility>
 
 #include "absl/status/status.h"
@@ -93,6 +94,15 @@ absl::StatusOr<WastScript> ReadWastScript(const std::filesystem::path& json_path
     return absl::InvalidArgumentError(absl::StrCat(json_path.string(), ": ", e.what()));
   }
   return script;
+}
+
+absl::StatusOr<std::vector<uint8_t>> ReadModuleBytes(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return absl::NotFoundError(absl::StrCat("cannot open ", path.string()));
+  std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)),
+                             std::istreambuf_iterator<char>());
+  if (in.bad()) return absl::DataLossError(absl::StrCat("cannot read ", path.string()));
+  return bytes;
 }
 
 }  // namespace kiln::spec

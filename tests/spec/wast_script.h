@@ -59,6 +59,9 @@ struct WastScript {
 // resolved against the JSON's folder.
 absl::StatusOr<WastScript> ReadWastScript(const std::filesystem::path& json_path);
 
+// The bytes of a module file a script names (WastCommand::module_file).
+absl::StatusOr<std::vector<uint8_t>> ReadModuleBytes(const std::filesystem::path& path);
+
 }  // namespace kiln::spec
 
 #endif  // KILN_TESTS_SPEC_WAST_SCRIPT_H_
