@@ -106,6 +106,16 @@ class Translator final : public TrapEmitter {
   llvm::Value* CallBuiltin(size_t field_offset, llvm::Type* result,
                            std::initializer_list<llvm::Value*> args);
 
+  // LLVM deletes a load whose value is unused, but a wasm load must still
+  // trap when out of bounds: a dropped memory load becomes volatile.
+  void KeepIfMemoryLoad(llvm::Value* value) {
+    if (auto* cast = llvm::dyn_cast<llvm::CastInst>(value)) value = cast->getOperand(0);
+    auto* load = llvm::dyn_cast<llvm::LoadInst>(value);
+    if (load == nullptr) return;
+    auto* address = llvm::dyn_cast<llvm::GetElementPtrInst>(load->getPointerOperand());
+    if (address != nullptr && address->getPointerOperand() == memory_base_) load->setVolatile(true);
+  }
+
   // Helpers.
   llvm::Value* LoadField(llvm::Type* type, llvm::Value* base, uint64_t offset, bool invariant);
   llvm::Value* I32(uint32_t v) { return builder_.getInt32(v); }
@@ -582,7 +592,7 @@ absl::Status Translator::TranslateInstruction(const wasm::Instruction& in) {
       return absl::OkStatus();
     case Opcode::kCall: EmitCall(in.index); return absl::OkStatus();
     case Opcode::kCallIndirect: EmitCallIndirect(in.index, in.index2); return absl::OkStatus();
-    case Opcode::kDrop: Pop(); return absl::OkStatus();
+    case Opcode::kDrop: KeepIfMemoryLoad(Pop()); return absl::OkStatus();
     case Opcode::kSelect:
     case Opcode::kSelectT: {
       llvm::Value* condition = builder_.CreateICmpNE(Pop(), I32(0));

@@ -365,13 +365,19 @@ llvm::Value* EmitNumericOp(llvm::IRBuilder<>& builder, wasm::Opcode op,
       return builder.CreateFDiv(lhs(), rhs());
     // Wasm min/max return NaN if either operand is NaN and order -0 below
     // +0: IEEE 754-2019 minimum/maximum, i.e. llvm.minimum/maximum (not
-    // minnum/maxnum, which return the non-NaN operand).
+    // minnum/maxnum, which return the non-NaN operand). A NaN result must
+    // also be quiet, and x86's lowering of minimum/maximum passes a
+    // signalling NaN operand through unchanged: when either operand is NaN,
+    // the sum of the two is a quiet NaN made from them.
     case Opcode::kF32Min:
     case Opcode::kF64Min:
-      return intrinsic2(intrinsic::minimum);
     case Opcode::kF32Max:
-    case Opcode::kF64Max:
-      return intrinsic2(intrinsic::maximum);
+    case Opcode::kF64Max: {
+      const bool is_min = op == Opcode::kF32Min || op == Opcode::kF64Min;
+      llvm::Value* result = intrinsic2(is_min ? intrinsic::minimum : intrinsic::maximum);
+      return builder.CreateSelect(builder.CreateFCmpUNO(lhs(), rhs()),
+                                  builder.CreateFAdd(lhs(), rhs()), result);
+    }
     case Opcode::kF32Copysign:
     case Opcode::kF64Copysign:
       return intrinsic2(intrinsic::copysign);

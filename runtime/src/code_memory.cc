@@ -12,9 +12,11 @@ namespace kiln::runtime {
 
 absl::StatusOr<std::unique_ptr<CodeMemory>> CodeMemory::Map(const wasm::CodeImage& image) {
   const size_t size = image.bytes.size();
-  if (size == 0 || image.text_size > size || image.text_size % 4096 != 0) {
+  if (image.text_size > size || image.text_size % 4096 != 0) {
     return absl::InvalidArgumentError("code image has an invalid layout");
   }
+  // A module with no functions and no types has no code at all.
+  if (size == 0) return std::unique_ptr<CodeMemory>(new CodeMemory(nullptr, 0, 0));
   void* memory = mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
   if (memory == MAP_FAILED) {
     return absl::ResourceExhaustedError(
@@ -32,6 +34,8 @@ absl::StatusOr<std::unique_ptr<CodeMemory>> CodeMemory::Map(const wasm::CodeImag
   return code;
 }
 
-CodeMemory::~CodeMemory() { munmap(base_, size_); }
+CodeMemory::~CodeMemory() {
+  if (base_ != nullptr) munmap(base_, size_);
+}
 
 }  // namespace kiln::runtime
