@@ -4,12 +4,38 @@
 #include <cstdint>
 
 #include "llvm/IR/Constants.h"
+#include "llvm/IR/InlineAsm.h"
+#include "llvm/IR/Instructions.h"
 #include "llvm/IR/Intrinsics.h"
 
 namespace kiln::jit {
 namespace {
 
 using wasm::Opcode;
+
+// LLVM's default floating-point model lets it fold x - 0.0, x * 1.0,
+// x / 1.0 to x, x / -1.0 and -0.0 - x to -x, and demote(promote(x)) to x.
+// Wasm requires those to quiet a signalling NaN, so such a constant operand
+// is passed through an empty inline asm that LLVM cannot see through (one
+// register move at most; these forms are rare in real code).
+llvm::Value* OpaqueFloat(llvm::IRBuilder<>& builder, llvm::Value* operand) {
+  auto* type = llvm::FunctionType::get(operand->getType(), {operand->getType()}, false);
+  return builder.CreateCall(llvm::InlineAsm::get(type, "", "=x,0", false), {operand});
+}
+
+llvm::Value* OpaqueIfFoldable(llvm::IRBuilder<>& builder, llvm::Value* operand) {
+  auto* constant = llvm::dyn_cast<llvm::ConstantFP>(operand);
+  if (constant == nullptr) return operand;
+  const llvm::APFloat& value = constant->getValueAPF();
+  llvm::APFloat one(value.getSemantics(), 1);
+  llvm::APFloat minus_one(value.getSemantics(), 1);
+  minus_one.changeSign();
+  if (!value.isZero() && !value.bitwiseIsEqual(one) && !value.bitwiseIsEqual(minus_one)) {
+    return operand;
+  }
+  return OpaqueFloat(builder, operand);
+}
+
 
 // Wasm has no i1: comparisons produce an i32 that is 0 or 1.
 llvm::Value* BoolToI32(llvm::IRBuilder<>& builder, llvm::Value* condition) {
@@ -181,6 +207,9 @@ llvm::Value* EmitNumericOp(llvm::IRBuilder<>& builder, wasm::Opcode op,
     assert(operands.size() == 2);
     return operands[1];
   };
+  // Float arithmetic operands, shielded from NaN-unsafe identities.
+  auto flhs = [&]() { return OpaqueIfFoldable(builder, lhs()); };
+  auto frhs = [&]() { return OpaqueIfFoldable(builder, rhs()); };
   auto cmp = [&](llvm::CmpInst::Predicate predicate) {
     return Compare(builder, predicate, lhs(), rhs());
   };
@@ -353,16 +382,16 @@ llvm::Value* EmitNumericOp(llvm::IRBuilder<>& builder, wasm::Opcode op,
     // Float binary ops.
     case Opcode::kF32Add:
     case Opcode::kF64Add:
-      return builder.CreateFAdd(lhs(), rhs());
+      return builder.CreateFAdd(flhs(), frhs());
     case Opcode::kF32Sub:
     case Opcode::kF64Sub:
-      return builder.CreateFSub(lhs(), rhs());
+      return builder.CreateFSub(flhs(), frhs());
     case Opcode::kF32Mul:
     case Opcode::kF64Mul:
-      return builder.CreateFMul(lhs(), rhs());
+      return builder.CreateFMul(flhs(), frhs());
     case Opcode::kF32Div:
     case Opcode::kF64Div:
-      return builder.CreateFDiv(lhs(), rhs());
+      return builder.CreateFDiv(flhs(), frhs());
     // Wasm min/max return NaN if either operand is NaN and order -0 below
     // +0: IEEE 754-2019 minimum/maximum, i.e. llvm.minimum/maximum (not
     // minnum/maxnum, which return the non-NaN operand). A NaN result must
@@ -443,6 +472,9 @@ llvm::Value* EmitNumericOp(llvm::IRBuilder<>& builder, wasm::Opcode op,
 
     // Float width changes.
     case Opcode::kF32DemoteF64:
+      if (llvm::isa<llvm::FPExtInst>(unary())) {
+        return builder.CreateFPTrunc(OpaqueFloat(builder, unary()), f32);
+      }
       return builder.CreateFPTrunc(unary(), f32);
     case Opcode::kF64PromoteF32:
       return builder.CreateFPExt(unary(), f64);
