@@ -1,6 +1,7 @@
 #include "kiln/jit/compiler.h"
 
 #include <algorithm>
+#include <cstdlib>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -10,6 +11,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "epoch_check_pass.h"
 #include "function_translator.h"
 #include "image_linker.h"
 #include "kiln/wasm/vm_abi.h"
@@ -193,6 +195,12 @@ absl::StatusOr<std::string> CompileBatch(const wasm::Module& module, const Batch
     builder.registerFunctionAnalyses(fam);
     builder.registerLoopAnalyses(lam);
     builder.crossRegisterProxies(lam, fam, cgam, mam);
+    if (options.epoch_interruption) {
+      builder.registerVectorizerStartEPCallback(
+          [](llvm::FunctionPassManager& passes, llvm::OptimizationLevel) {
+            passes.addPass(DropCountedLoopEpochChecks());
+          });
+    }
     llvm::ModulePassManager passes;
     switch (options.opt_level) {
       case OptLevel::kO0:
@@ -206,6 +214,12 @@ absl::StatusOr<std::string> CompileBatch(const wasm::Module& module, const Batch
         break;
     }
     passes.run(llvm_module, mam);
+  }
+
+  // A developer's window into the optimizer: KILN_DUMP_IR=1 prints each
+  // batch's optimized IR to stderr.
+  if (const char* dump = std::getenv("KILN_DUMP_IR"); dump != nullptr && *dump == '1') {
+    llvm_module.print(llvm::errs(), nullptr);
   }
 
   llvm::SmallVector<char, 0> object;

@@ -14,6 +14,7 @@
 #include "llvm/IR/IRBuilder.h"
 #include "llvm/IR/Instructions.h"
 #include "llvm/IR/MDBuilder.h"
+#include "epoch_check_pass.h"
 #include "numeric_ops.h"
 
 namespace kiln::jit {
@@ -64,7 +65,8 @@ class Translator final : public TrapEmitter {
   // Entry, locals and the per-function loads of the vmctx.
   void EmitPrologue(std::span<const ValType> local_types);
   void EmitStackCheck();
-  void EmitEpochCheck();
+  // `in_loop`: marks the check so DropCountedLoopEpochChecks may remove it.
+  void EmitEpochCheck(bool in_loop);
 
   // The instruction dispatch, and its counterpart for unreachable code,
   // which only tracks nesting.
@@ -229,7 +231,7 @@ void Translator::EmitPrologue(std::span<const ValType> local_types) {
     }
   }
   EmitStackCheck();
-  EmitEpochCheck();
+  EmitEpochCheck(false);
 }
 
 void Translator::EmitStackCheck() {
@@ -239,7 +241,7 @@ void Translator::EmitStackCheck() {
   TrapIf(builder_.CreateICmpULT(sp, limit), vm::TrapCode::kCallStackExhausted);
 }
 
-void Translator::EmitEpochCheck() {
+void Translator::EmitEpochCheck(bool in_loop) {
   if (!env_.options().epoch_interruption) return;
   llvm::Value* counter =
       LoadField(env_.ptr_type(), store_, offsetof(vm::VMStoreContext, epoch), true);
@@ -252,8 +254,12 @@ void Translator::EmitEpochCheck() {
   llvm::BasicBlock* reached = NewBlock("epoch_reached");
   llvm::BasicBlock* cont = NewBlock("epoch_ok");
   llvm::MDBuilder md(env_.context());
-  builder_.CreateCondBr(builder_.CreateICmpUGE(epoch, deadline), reached, cont,
-                        md.createBranchWeights(1, 1 << 20));
+  llvm::BranchInst* check = builder_.CreateCondBr(builder_.CreateICmpUGE(epoch, deadline),
+                                                 reached, cont, md.createBranchWeights(1, 1 << 20));
+  if (in_loop) {
+    check->setMetadata(env_.context().getMDKindID(kEpochCheckMetadata),
+                       llvm::MDNode::get(env_.context(), {}));
+  }
   builder_.SetInsertPoint(reached);
   CallBuiltin(offsetof(vm::VMBuiltins, epoch_reached), builder_.getVoidTy(), {});
   builder_.CreateBr(cont);
@@ -540,7 +546,7 @@ absl::Status Translator::TranslateInstruction(const wasm::Instruction& in) {
       builder_.SetInsertPoint(frame.header);
       stack_.resize(frame.stack_height);
       for (llvm::PHINode* phi : frame.header_phis) stack_.push_back(phi);
-      EmitEpochCheck();
+      EmitEpochCheck(true);
       return absl::OkStatus();
     }
     case Opcode::kIf: {
