@@ -122,6 +122,13 @@ absl::StatusOr<std::unique_ptr<Compiler>> Compiler::Create(CompilerOptions optio
       return absl::InvalidArgumentError(
           absl::StrCat("unknown CPU '", options.cpu, "' for ", compiler->triple_));
     }
+    // Without SSE4.1, wasm's float rounding instructions become libm calls,
+    // and a code image links no library.
+    if (llvm::StringRef(compiler->triple_).starts_with("x86_64") &&
+        !info->checkFeatures("+sse4.1")) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "CPU '", options.cpu, "' lacks SSE4.1; Kiln needs at least x86-64-v2"));
+    }
   }
   compiler->options_ = std::move(options);
   compiler->fingerprint_ = absl::StrCat(
