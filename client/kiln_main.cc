@@ -1,11 +1,9 @@
 // kiln — the command-line client.
 //
 //   kiln validate FILE.wasm...   decode and validate; prints "ok" or the error.
-#include <cerrno>
+//   kiln run FILE.wasm [--invoke NAME ARG...]
+//                                compile in-process, instantiate, call NAME.
 #include <cstdio>
-#include <cstring>
-#include <filesystem>
-#include <fstream>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -13,6 +11,8 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
 #include "kiln/wasm/validator.h"
+#include "module_file.h"
+#include "run_command.h"
 
 namespace {
 
@@ -22,44 +22,32 @@ constexpr std::string_view kUsage =
     "commands:\n"
     "  validate FILE.wasm...  decode and validate modules (\"-\" reads standard input);\n"
     "                         prints \"ok\" or the error, exits 1 if any is invalid\n"
-    "  help                   show this text\n";
-
-absl::StatusOr<std::vector<uint8_t>> ReadFile(const std::string& path) {
-  std::error_code ec;
-  if (std::filesystem::is_directory(path, ec)) {
-    return absl::InvalidArgumentError(absl::StrCat(path, " is a directory, not a module"));
-  }
-  std::ifstream in(path, std::ios::binary | std::ios::ate);
-  if (!in) {
-    return absl::NotFoundError(
-        absl::StrCat("cannot open ", path, ": ", std::string(std::strerror(errno))));
-  }
-  const std::streamoff size = in.tellg();
-  if (size < 0) return absl::DataLossError(absl::StrCat("cannot read ", path));
-  std::vector<uint8_t> bytes(static_cast<size_t>(size));
-  in.seekg(0);
-  if (!in.read(reinterpret_cast<char*>(bytes.data()), size)) {
-    return absl::DataLossError(absl::StrCat("cannot read ", path));
-  }
-  return bytes;
-}
-
-// Reads all of standard input (for the path "-").
-absl::StatusOr<std::vector<uint8_t>> ReadStdin() {
-  std::vector<uint8_t> bytes;
-  char buffer[1 << 16];
-  size_t n;
-  while ((n = std::fread(buffer, 1, sizeof(buffer), stdin)) > 0) {
-    bytes.insert(bytes.end(), buffer, buffer + n);
-  }
-  if (std::ferror(stdin)) return absl::DataLossError("cannot read standard input");
-  return bytes;
-}
+    "  run [--opt-level O0|O1|O2] [--cpu NAME] FILE.wasm [--invoke NAME [ARG...]]\n"
+    "                         compile the module in this process (default O2, this\n"
+    "                         host's CPU), instantiate it (running its start function)\n"
+    "                         and call the exported function NAME; prints one line\n"
+    "                         per result, e.g. \"i64:6765\". Without --invoke it only\n"
+    "                         instantiates. Options go before --invoke: every word\n"
+    "                         after NAME is an argument, read as the parameter's type:\n"
+    "                           i32/i64  decimal (signed or unsigned) or 0x hex\n"
+    "                           f32/f64  decimal, hex float (0x1.8p3), inf, -inf,\n"
+    "                                    nan, nan:0xPAYLOAD (results print the same way)\n"
+    "                           funcref/externref  null\n"
+    "                         Modules with imports cannot run yet (no host functions).\n"
+    "  help                   show this text\n"
+    "\n"
+    "exit status:\n"
+    "  0  success\n"
+    "  1  a module is unreadable, invalid (the error gives its byte offset), has\n"
+    "     imports, or failed to compile or instantiate\n"
+    "  2  usage error: unknown command or option, unknown export, wrong number of\n"
+    "     arguments or an argument that does not parse\n"
+    "  3  the module trapped; stderr has \"trap: MESSAGE (KIND)\"\n";
 
 // One module: "ok", or the error, each prefixed with the path when several
 // modules are checked. Returns whether it is valid.
 bool ValidateOne(const std::string& path, bool name_it) {
-  absl::StatusOr<std::vector<uint8_t>> bytes = path == "-" ? ReadStdin() : ReadFile(path);
+  absl::StatusOr<std::vector<uint8_t>> bytes = kiln::client::ReadModuleFile(path);
   if (!bytes.ok()) {
     std::fprintf(stderr, "kiln: %s\n", std::string(bytes.status().message()).c_str());
     return false;
@@ -97,6 +85,9 @@ int main(int argc, char** argv) {
       return 2;
     }
     return Validate(std::vector<std::string>(args.begin() + 1, args.end()));
+  }
+  if (args[0] == "run") {
+    return kiln::client::RunCommand(std::vector<std::string>(args.begin() + 1, args.end()));
   }
   std::fprintf(stderr, "kiln: unknown command '%s'\n\n%s", args[0].c_str(), kUsage.data());
   return 2;

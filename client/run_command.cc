@@ -1,0 +1,264 @@
+#include "run_command.h"
+
+#include <cstdio>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <utility>
+#include <variant>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "kiln/jit/compiler.h"
+#include "kiln/runtime/extern.h"
+#include "kiln/runtime/linker.h"
+#include "kiln/runtime/store.h"
+#include "kiln/runtime/trap.h"
+#include "kiln/runtime/value.h"
+#include "kiln/wasm/module.h"
+#include "kiln/wasm/types.h"
+#include "local_engine.h"
+#include "module_file.h"
+#include "value_text.h"
+
+namespace kiln::client {
+namespace {
+
+struct RunOptions {
+  std::string path;
+  LocalEngineOptions engine;
+  std::optional<std::string> invoke;  // the export to call
+  std::vector<std::string> args;      // its arguments, as text
+};
+
+void PrintError(absl::string_view message) {
+  std::fprintf(stderr, "kiln: %s\n", std::string(message).c_str());
+}
+
+int Usage(absl::string_view message) {
+  PrintError(message);
+  std::fputs(kRunUsage.data(), stderr);
+  return kExitUsage;
+}
+
+// --name VALUE or --name=VALUE at args[*i]; advances *i past the value.
+std::optional<std::string> OptionValue(const std::vector<std::string>& args, size_t* i,
+                                       const std::string& name, std::string* error) {
+  const std::string& arg = args[*i];
+  if (arg == name) {
+    if (*i + 1 == args.size()) {
+      *error = absl::StrCat(name, " needs a value");
+      return std::nullopt;
+    }
+    return args[++*i];
+  }
+  if (arg.size() > name.size() && arg.starts_with(name) && arg[name.size()] == '=') {
+    return arg.substr(name.size() + 1);
+  }
+  return std::nullopt;
+}
+
+// Options may come anywhere before --invoke; every word after its NAME is
+// an argument, so that negative numbers ("-1", "-inf") need no quoting.
+absl::StatusOr<RunOptions> ParseCommandLine(const std::vector<std::string>& args) {
+  RunOptions options;
+  bool have_path = false;
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string& arg = args[i];
+    std::string error;
+    if (std::optional<std::string> level = OptionValue(args, &i, "--opt-level", &error)) {
+      absl::StatusOr<jit::OptLevel> parsed = jit::ParseOptLevel(*level);
+      if (!parsed.ok()) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("--opt-level: ", std::string(parsed.status().message())));
+      }
+      options.engine.compiler.opt_level = *parsed;
+    } else if (std::optional<std::string> cpu = OptionValue(args, &i, "--cpu", &error)) {
+      options.engine.compiler.cpu = *cpu;
+    } else if (std::optional<std::string> name = OptionValue(args, &i, "--invoke", &error)) {
+      options.invoke = *name;
+      options.args.assign(args.begin() + static_cast<std::ptrdiff_t>(i) + 1, args.end());
+      break;
+    } else if (!error.empty()) {
+      return absl::InvalidArgumentError(error);
+    } else if (arg.size() > 1 && arg[0] == '-') {
+      return absl::InvalidArgumentError(absl::StrCat("unknown option ", arg));
+    } else if (have_path) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("one module at a time (got ", options.path, " and ", arg, ")"));
+    } else {
+      options.path = arg;
+      have_path = true;
+    }
+  }
+  if (!have_path) return absl::InvalidArgumentError("no module given");
+  return options;
+}
+
+std::string PluralArguments(size_t n) {
+  return absl::StrCat(n, n == 1 ? " argument" : " arguments");
+}
+
+std::string TypeList(std::span<const wasm::ValType> types) {
+  return absl::StrJoin(types, " ", [](std::string* out, wasm::ValType t) {
+    absl::StrAppend(out, std::string(wasm::ValTypeName(t)));
+  });
+}
+
+// The exported function `name`'s type, or a usage error naming the exports
+// there are. Looked up in the module, so nothing runs before it is known.
+absl::StatusOr<const wasm::FuncType*> ExportedFuncType(const wasm::Module& module,
+                                                       const std::string& name) {
+  std::vector<std::string> functions;
+  for (const wasm::Export& e : module.exports) {
+    if (e.kind == wasm::ExternKind::kFunc) functions.push_back(absl::StrCat("\"", e.name, "\""));
+    if (e.name != name) continue;
+    if (e.kind != wasm::ExternKind::kFunc) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "export \"", name, "\" is a ", std::string(wasm::ExternKindName(e.kind)), ", not a function"));
+    }
+    return &module.types[module.function_type_indices[e.index]];
+  }
+  return absl::NotFoundError(absl::StrCat(
+      "no export named \"", name, "\"; exported functions: ",
+      functions.empty() ? std::string("none") : absl::StrJoin(functions, ", ")));
+}
+
+absl::StatusOr<std::vector<runtime::Value>> ParseArguments(const std::string& name,
+                                                           const wasm::FuncType& type,
+                                                           const std::vector<std::string>& args) {
+  if (args.size() != type.params.size()) {
+    std::string message = absl::StrCat("\"", name, "\" takes ", PluralArguments(type.params.size()));
+    if (!type.params.empty()) absl::StrAppend(&message, " (", TypeList(type.params), ")");
+    absl::StrAppend(&message, ", got ", args.size());
+    if (!args.empty()) absl::StrAppend(&message, ": ", absl::StrJoin(args, " "));
+    if (args.size() > type.params.size()) {
+      absl::StrAppend(&message, " (options go before --invoke)");
+    }
+    return absl::InvalidArgumentError(message);
+  }
+  std::vector<runtime::Value> values;
+  values.reserve(args.size());
+  for (size_t i = 0; i < args.size(); ++i) {
+    absl::StatusOr<runtime::Value> value = ParseValue(args[i], type.params[i]);
+    if (!value.ok()) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "argument ", i + 1, " of \"", name, "\": expected ", std::string(wasm::ValTypeName(type.params[i])),
+          ", got \"", args[i], "\" (", std::string(value.status().message()), ")"));
+    }
+    values.push_back(*value);
+  }
+  return values;
+}
+
+std::string_view TrapKindName(runtime::TrapCode code) {
+  using runtime::TrapCode;
+  switch (code) {
+    case TrapCode::kUnreachable: return "unreachable";
+    case TrapCode::kMemoryOutOfBounds: return "memory_out_of_bounds";
+    case TrapCode::kTableOutOfBounds: return "table_out_of_bounds";
+    case TrapCode::kIndirectCallToNull: return "indirect_call_to_null";
+    case TrapCode::kUndefinedElement: return "undefined_element";
+    case TrapCode::kIndirectCallTypeMismatch: return "indirect_call_type_mismatch";
+    case TrapCode::kIntegerDivideByZero: return "integer_divide_by_zero";
+    case TrapCode::kIntegerOverflow: return "integer_overflow";
+    case TrapCode::kInvalidConversionToInteger: return "invalid_conversion_to_integer";
+    case TrapCode::kCallStackExhausted: return "call_stack_exhausted";
+    case TrapCode::kInterrupted: return "interrupted";
+    case TrapCode::kHostTrap: return "host_trap";
+  }
+  return "unknown";
+}
+
+// A failed instantiation or call: a trap (exit 3) or an engine error.
+int ReportRunError(const absl::Status& status, const std::string& during) {
+  if (std::optional<runtime::TrapCode> code = runtime::GetTrapCode(status)) {
+    std::fprintf(stderr, "trap: %s (%s)%s\n", std::string(status.message()).c_str(),
+                 std::string(TrapKindName(*code)).c_str(), during.c_str());
+    return kExitTrap;
+  }
+  PrintError(absl::StrCat(status.message(), during));
+  return kExitBadModule;
+}
+
+std::string DescribeImport(const wasm::Module& module, const wasm::Import& import) {
+  std::string text = absl::StrCat("\"", import.module, "\" \"", import.name, "\" (",
+                                  std::string(wasm::ExternKindName(import.kind)));
+  if (import.kind == wasm::ExternKind::kFunc) {
+    absl::StrAppend(&text, " ", wasm::FuncTypeToString(module.types[import.func_type_index]));
+  }
+  return absl::StrCat(text, ")");
+}
+
+}  // namespace
+
+int RunCommand(const std::vector<std::string>& args) {
+  absl::StatusOr<RunOptions> options = ParseCommandLine(args);
+  if (!options.ok()) return Usage(options.status().message());
+
+  absl::StatusOr<std::unique_ptr<LocalEngine>> engine = LocalEngine::Create(options->engine);
+  if (!engine.ok()) return Usage(engine.status().message());
+
+  absl::StatusOr<std::vector<uint8_t>> bytes = ReadModuleFile(options->path);
+  if (!bytes.ok()) {
+    PrintError(bytes.status().message());
+    return kExitBadModule;
+  }
+  absl::StatusOr<std::shared_ptr<const runtime::Module>> module =
+      (*engine)->Load(*std::move(bytes));
+  if (!module.ok()) {
+    PrintError(absl::StrCat(options->path, ": ", module.status().message()));
+    return kExitBadModule;
+  }
+  const wasm::Module& wasm = (*module)->wasm();
+
+  // No host functions are offered yet, so any import is unresolved.
+  if (!wasm.imports.empty()) {
+    for (const wasm::Import& import : wasm.imports) {
+      PrintError(absl::StrCat(options->path, ": unresolved import ", DescribeImport(wasm, import)));
+    }
+    PrintError("no host functions or other imports are offered yet: only modules without imports can run");
+    return kExitBadModule;
+  }
+
+  // Check the invocation before anything runs (the start function included).
+  const wasm::FuncType* type = nullptr;
+  std::vector<runtime::Value> arguments;
+  if (options->invoke.has_value()) {
+    absl::StatusOr<const wasm::FuncType*> found = ExportedFuncType(wasm, *options->invoke);
+    if (!found.ok()) {
+      PrintError(found.status().message());
+      return kExitUsage;
+    }
+    type = *found;
+    absl::StatusOr<std::vector<runtime::Value>> parsed =
+        ParseArguments(*options->invoke, *type, options->args);
+    if (!parsed.ok()) {
+      PrintError(parsed.status().message());
+      return kExitUsage;
+    }
+    arguments = *std::move(parsed);
+  }
+
+  runtime::Store store((*engine)->engine());
+  absl::StatusOr<runtime::Instance> instance = runtime::Linker{}.Instantiate(store, *module);
+  if (!instance.ok()) return ReportRunError(instance.status(), " while instantiating");
+  if (!options->invoke.has_value()) return kExitOk;
+
+  absl::StatusOr<runtime::Func> func = instance->GetFunc(*options->invoke);
+  if (!func.ok()) {
+    PrintError(func.status().message());
+    return kExitUsage;
+  }
+  absl::StatusOr<std::vector<runtime::Value>> results = store.Call(*func, arguments);
+  if (!results.ok()) return ReportRunError(results.status(), "");
+  for (const runtime::Value& result : *results) {
+    std::printf("%s\n", FormatValue(result).c_str());
+  }
+  return kExitOk;
+}
+
+}  // namespace kiln::client
