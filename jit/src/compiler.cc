@@ -116,12 +116,16 @@ absl::StatusOr<std::unique_ptr<Compiler>> Compiler::Create(CompilerOptions optio
     compiler->features_ = absl::StrJoin(features, ",");
   } else {
     compiler->cpu_ = options.cpu;
-    std::unique_ptr<llvm::MCSubtargetInfo> info(
-        target->createMCSubtargetInfo(compiler->triple_, options.cpu, ""));
-    if (info == nullptr || !info->isCPUStringValid(options.cpu)) {
+    // Checked against a generic subtarget first: LLVM prints a warning of
+    // its own when asked for a subtarget of an unknown CPU.
+    std::unique_ptr<llvm::MCSubtargetInfo> generic(
+        target->createMCSubtargetInfo(compiler->triple_, "", ""));
+    if (generic == nullptr || !generic->isCPUStringValid(options.cpu)) {
       return absl::InvalidArgumentError(
           absl::StrCat("unknown CPU '", options.cpu, "' for ", compiler->triple_));
     }
+    std::unique_ptr<llvm::MCSubtargetInfo> info(
+        target->createMCSubtargetInfo(compiler->triple_, options.cpu, ""));
     // Without SSE4.1, wasm's float rounding instructions become libm calls,
     // and a code image links no library.
     if (llvm::StringRef(compiler->triple_).starts_with("x86_64") &&
