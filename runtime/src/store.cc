@@ -93,7 +93,9 @@ absl::StatusOr<std::vector<Value>> Store::Call(Func func, std::span<const Value>
           std::string(wasm::ValTypeName(type.params[i]))));
     }
   }
-  if (ref->array_call == nullptr || ref->native_code == nullptr) {
+  // Host functions are called through array_call alone; their native code
+  // (an exit trampoline) may not exist until a module imports them.
+  if (ref->array_call == nullptr) {
     return absl::FailedPreconditionError("function has no code to call");
   }
   std::vector<vm::ValRaw> values(std::max<size_t>({args.size(), type.results.size(), 1}));

@@ -1,0 +1,186 @@
+// Epoch interruption: a guest that never returns must be stoppable from
+// another thread by advancing the Engine's epoch past the Store's deadline,
+// whatever shape its endless loop has, and the Store must stay usable.
+#include <chrono>
+#include <cstring>
+#include <thread>
+#include <variant>
+
+#include "engine_test_util.h"
+#include "gtest/gtest.h"
+
+namespace kiln::engine_test {
+namespace {
+
+using std::chrono::milliseconds;
+using std::chrono::steady_clock;
+
+constexpr milliseconds kTickDelay{50};
+
+// Exports:
+//   spin        (loop br 0): no call, no memory access, only the back-edge.
+//   spin_call   an endless loop that calls `bump` (counter += 1) each time.
+//   spin_store  an endless loop storing into memory "mem", no calls.
+//   answer      returns 42; counter returns the global.
+Bytes SpinModule() {
+  ModuleBuilder m;
+  const uint32_t void_type = m.AddType({}, {});
+  const uint32_t i32_type = m.AddType({}, {ValType::kI32});
+  m.AddMemory(1);
+  const uint32_t counter = m.AddGlobal(ValType::kI32, true, Encoder().I32Const(0).End());
+
+  const uint32_t bump = m.AddFunction(
+      void_type, {},
+      Encoder().GlobalGet(counter).I32Const(1).Op(Opcode::kI32Add).GlobalSet(counter).End());
+  const uint32_t spin = m.AddFunction(void_type, {}, Encoder().Loop().Br(0).End().End());
+  const uint32_t spin_call =
+      m.AddFunction(void_type, {}, Encoder().Loop().Call(bump).Br(0).End().End());
+  // i = 0; loop { mem[i & 0xffc] = i + 1; i += 4 } — the address stays in
+  // the first page, so the loop can only end by interruption.
+  const uint32_t spin_store = m.AddFunction(
+      void_type, {{1, ValType::kI32}},
+      Encoder()
+          .Loop()
+          .LocalGet(0).I32Const(0xFFC).Op(Opcode::kI32And)
+          .LocalGet(0).I32Const(1).Op(Opcode::kI32Add)
+          .Mem(Opcode::kI32Store, 2, 0)
+          .LocalGet(0).I32Const(4).Op(Opcode::kI32Add).LocalSet(0)
+          .Br(0)
+          .End()
+          .End());
+  const uint32_t answer = m.AddFunction(i32_type, {}, Encoder().I32Const(42).End());
+  const uint32_t get_counter = m.AddFunction(i32_type, {}, Encoder().GlobalGet(counter).End());
+
+  m.AddExport("mem", ExternKind::kMemory, 0);
+  m.AddExport("spin", ExternKind::kFunc, spin);
+  m.AddExport("spin_call", ExternKind::kFunc, spin_call);
+  m.AddExport("spin_store", ExternKind::kFunc, spin_store);
+  m.AddExport("answer", ExternKind::kFunc, answer);
+  m.AddExport("counter", ExternKind::kFunc, get_counter);
+  return m.Build();
+}
+
+struct TimedCall {
+  absl::Status status;
+  steady_clock::duration elapsed;
+};
+
+// Calls `name` on this thread while a second thread advances the epoch
+// `ticks` times, kTickDelay apart. If the engine never notices, the call
+// never returns and CTest's timeout fails the test.
+TimedCall CallWhileTicking(runtime::Engine& engine, runtime::Store& store,
+                           const runtime::Instance& instance, std::string_view name,
+                           int ticks = 1) {
+  const steady_clock::time_point start = steady_clock::now();
+  std::thread ticker([&engine, ticks] {
+    for (int i = 0; i < ticks; ++i) {
+      std::this_thread::sleep_for(kTickDelay);
+      engine.IncrementEpoch();
+    }
+  });
+  absl::Status status = Invoke(store, instance, name).status();
+  const steady_clock::duration elapsed = steady_clock::now() - start;
+  ticker.join();
+  return {std::move(status), elapsed};
+}
+
+class InterruptionTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    absl::StatusOr<runtime::Instance> instance = Instantiate(store_, SpinModule());
+    ASSERT_TRUE(instance.ok()) << instance.status();
+    instance_ = *instance;
+  }
+
+  // No deadline: far enough ahead that no test reaches it.
+  void ClearDeadline() { store_.SetEpochDeadline(~uint64_t{0}); }
+
+  runtime::Engine engine_;
+  runtime::Store store_{engine_};
+  std::optional<runtime::Instance> instance_;
+};
+
+TEST_F(InterruptionTest, EmptyLoopIsInterrupted) {
+  store_.SetEpochDeadline(1);
+  TimedCall call = CallWhileTicking(engine_, store_, *instance_, "spin");
+  EXPECT_TRUE(IsTrap(call.status, TrapCode::kInterrupted));
+  // It ran until the tick, not less: the trap is the interrupt, not a
+  // deadline that was already due.
+  EXPECT_GE(call.elapsed, kTickDelay);
+}
+
+TEST_F(InterruptionTest, StoreIsUsableAfterInterrupt) {
+  store_.SetEpochDeadline(1);
+  ASSERT_TRUE(IsTrap(CallWhileTicking(engine_, store_, *instance_, "spin").status,
+                     TrapCode::kInterrupted));
+
+  // The deadline stays passed until the host moves it: even a call with no
+  // loop is stopped at function entry.
+  EXPECT_TRUE(IsTrap(InvokeI32(store_, *instance_, "answer").status(), TrapCode::kInterrupted));
+
+  ClearDeadline();
+  absl::StatusOr<int32_t> answer = InvokeI32(store_, *instance_, "answer");
+  ASSERT_TRUE(answer.ok()) << answer.status();
+  EXPECT_EQ(*answer, 42);
+
+  // And it can be interrupted again with a new deadline.
+  store_.SetEpochDeadline(1);
+  EXPECT_TRUE(IsTrap(CallWhileTicking(engine_, store_, *instance_, "spin").status,
+                     TrapCode::kInterrupted));
+}
+
+TEST_F(InterruptionTest, DeadlineCountsTicks) {
+  // Two ticks are needed: the first one must not stop the guest.
+  store_.SetEpochDeadline(2);
+  TimedCall call = CallWhileTicking(engine_, store_, *instance_, "spin", /*ticks=*/2);
+  EXPECT_TRUE(IsTrap(call.status, TrapCode::kInterrupted));
+  EXPECT_GE(call.elapsed, 2 * kTickDelay);
+}
+
+TEST_F(InterruptionTest, LoopWithCallIsInterrupted) {
+  store_.SetEpochDeadline(1);
+  TimedCall call = CallWhileTicking(engine_, store_, *instance_, "spin_call");
+  EXPECT_TRUE(IsTrap(call.status, TrapCode::kInterrupted));
+  EXPECT_GE(call.elapsed, kTickDelay);
+
+  // The global writes of the interrupted calls stay (a trap does not roll
+  // back), and the Store still runs code.
+  ClearDeadline();
+  absl::StatusOr<int32_t> counter = InvokeI32(store_, *instance_, "counter");
+  ASSERT_TRUE(counter.ok()) << counter.status();
+  EXPECT_GT(*counter, 0);
+}
+
+TEST_F(InterruptionTest, LoopWithStoresIsInterrupted) {
+  store_.SetEpochDeadline(1);
+  TimedCall call = CallWhileTicking(engine_, store_, *instance_, "spin_store");
+  EXPECT_TRUE(IsTrap(call.status, TrapCode::kInterrupted));
+  EXPECT_GE(call.elapsed, kTickDelay);
+
+  std::optional<runtime::Extern> exported = instance_->GetExport("mem");
+  ASSERT_TRUE(exported.has_value());
+  const runtime::Memory* memory = std::get_if<runtime::Memory>(&*exported);
+  ASSERT_NE(memory, nullptr);
+  // The loop wrote i + 1 at address i for i = 0, 4, ...: word 0 is 1 after
+  // the first iteration, so the stores really ran before the interrupt.
+  int32_t first = 0;
+  std::memcpy(&first, memory->data(), sizeof(first));
+  EXPECT_NE(first, 0);
+
+  ClearDeadline();
+  absl::StatusOr<int32_t> answer = InvokeI32(store_, *instance_, "answer");
+  ASSERT_TRUE(answer.ok()) << answer.status();
+  EXPECT_EQ(*answer, 42);
+}
+
+TEST_F(InterruptionTest, NoDeadlineMeansTicksAreIgnored) {
+  // The default deadline is never: ticks alone do not stop a finite call.
+  engine_.IncrementEpoch();
+  engine_.IncrementEpoch();
+  absl::StatusOr<int32_t> answer = InvokeI32(store_, *instance_, "answer");
+  ASSERT_TRUE(answer.ok()) << answer.status();
+  EXPECT_EQ(*answer, 42);
+}
+
+}  // namespace
+}  // namespace kiln::engine_test
