@@ -173,7 +173,6 @@ absl::StatusOr<Instance> Linker::Instantiate(Store& store,
 
   // Globals, in order: an initializer may read an imported global.
   for (uint32_t g = m.num_imported_globals; g < m.globals.size(); ++g) {
-    vmctx.globals = data->globals.data();
     GlobalInstance* global = state.NewGlobal();
     global->type = m.globals[g];
     global->cell.value = EvaluateConstExpr(*data, m.global_inits[g - m.num_imported_globals]);
