@@ -5,25 +5,20 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/utility/utility.h"
-#include "kiln/wasm/decoder.h"
-#include "kiln/wasm/validator.h"
 #include "spec_value.h"
 #include "spectest_module.h"
 #include "wast_script.h"
 
 namespace kiln::spec {
 
-ScriptSession::ScriptSession(runtime::Engine& engine, const jit::Compiler& compiler,
-                             uint64_t deadline_ticks)
+ScriptSession::ScriptSession(client::LocalEngine& engine, uint64_t deadline_ticks)
     : engine_(engine),
-      compiler_(compiler),
       deadline_ticks_(deadline_ticks),
-      store_(std::make_unique<runtime::Store>(engine)) {}
+      store_(std::make_unique<runtime::Store>(engine.engine())) {}
 
-absl::StatusOr<std::unique_ptr<ScriptSession>> ScriptSession::Create(runtime::Engine& engine,
-                                                                     const jit::Compiler& compiler,
+absl::StatusOr<std::unique_ptr<ScriptSession>> ScriptSession::Create(client::LocalEngine& engine,
                                                                      uint64_t deadline_ticks) {
-  std::unique_ptr<ScriptSession> session(new ScriptSession(engine, compiler, deadline_ticks));
+  std::unique_ptr<ScriptSession> session(new ScriptSession(engine, deadline_ticks));
   if (absl::Status status = DefineSpectest(*session->store_, session->linker_); !status.ok()) {
     return absl::InternalError(
         absl::StrCat("cannot define spectest: ", std::string(status.message())));
@@ -35,20 +30,7 @@ absl::StatusOr<std::shared_ptr<const runtime::Module>> ScriptSession::Load(
     const std::filesystem::path& file) {
   absl::StatusOr<std::vector<uint8_t>> bytes = ReadModuleBytes(file);
   if (!bytes.ok()) return bytes.status();
-  absl::StatusOr<wasm::CodeImage> image;
-  {
-    // The decoded module points into `bytes`, so it must be gone before
-    // they are handed over below.
-    absl::StatusOr<wasm::Module> module = wasm::DecodeModule(*bytes);
-    if (!module.ok()) return module.status();
-    if (absl::Status status = wasm::ValidateModule(*module); !status.ok()) return status;
-    image = compiler_.Compile(*module);
-  }
-  if (!image.ok()) {
-    return absl::Status(image.status().code(),
-                        absl::StrCat("compile: ", std::string(image.status().message())));
-  }
-  return runtime::Module::Load(engine_, *std::move(bytes), *image);
+  return engine_.Load(*std::move(bytes));
 }
 
 absl::StatusOr<runtime::Instance> ScriptSession::Instantiate(

@@ -24,8 +24,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
-#include "kiln/jit/compiler.h"
-#include "kiln/runtime/engine.h"
+#include "local_engine.h"
 #include "kiln/runtime/extern.h"
 #include "kiln/runtime/linker.h"
 #include "kiln/runtime/module.h"
@@ -36,11 +35,10 @@ namespace kiln::spec {
 
 class ScriptSession {
  public:
-  // Makes a Store on `engine` and defines `spectest` in the Linker. Every
-  // guest call and instantiation gets `deadline_ticks` epoch ticks (see
-  // EpochTicker). `engine` and `compiler` must outlive the session.
-  static absl::StatusOr<std::unique_ptr<ScriptSession>> Create(runtime::Engine& engine,
-                                                               const jit::Compiler& compiler,
+  // Makes a Store on `engine`'s Engine and defines `spectest` in the
+  // Linker. Every guest call and instantiation gets `deadline_ticks` epoch
+  // ticks (see EpochTicker). `engine` must outlive the session.
+  static absl::StatusOr<std::unique_ptr<ScriptSession>> Create(client::LocalEngine& engine,
                                                                uint64_t deadline_ticks);
 
   // Reads, decodes, validates, compiles and loads a module file. An error
@@ -78,11 +76,10 @@ class ScriptSession {
     uint32_t line = 0;
   };
 
-  ScriptSession(runtime::Engine& engine, const jit::Compiler& compiler, uint64_t deadline_ticks);
+  ScriptSession(client::LocalEngine& engine, uint64_t deadline_ticks);
   static absl::StatusOr<runtime::Instance> InstanceOf(const ModuleSlot& slot);
 
-  runtime::Engine& engine_;
-  const jit::Compiler& compiler_;
+  client::LocalEngine& engine_;
   uint64_t deadline_ticks_;
   // The Store keeps the Modules it instantiated alive itself.
   std::unique_ptr<runtime::Store> store_;

@@ -35,8 +35,7 @@
 #include "absl/strings/str_cat.h"
 #include "epoch_ticker.h"
 #include "execution_commands.h"
-#include "kiln/jit/compiler.h"
-#include "kiln/runtime/engine.h"
+#include "local_engine.h"
 #include "kiln/wasm/validator.h"
 #include "outcome.h"
 #include "script_session.h"
@@ -206,8 +205,7 @@ struct ScriptReport {
 // What the scripts of one run share: the Compiler and the Engine (each
 // script gets a Store of its own).
 struct Execution {
-  const jit::Compiler& compiler;
-  runtime::Engine& engine;
+  client::LocalEngine& engine;
 };
 
 class SpecRunner {
@@ -273,7 +271,7 @@ absl::Status SpecRunner::RunScript(const std::filesystem::path& wast,
   std::unique_ptr<ScriptSession> session;
   if (!report.name.starts_with(kSimdPrefix)) {
     absl::StatusOr<std::unique_ptr<ScriptSession>> created =
-        ScriptSession::Create(execution_.engine, execution_.compiler, kDeadlineTicks);
+        ScriptSession::Create(execution_.engine, kDeadlineTicks);
     if (!created.ok()) return created.status();
     session = *std::move(created);
   }
@@ -499,20 +497,20 @@ int Main(int argc, char** argv) {
     return 1;
   }
 
-  jit::CompilerOptions compiler_options;
-  compiler_options.opt_level = command_line->options.opt_level;
-  absl::StatusOr<std::unique_ptr<jit::Compiler>> compiler = jit::Compiler::Create(compiler_options);
-  if (!compiler.ok()) {
+  client::LocalEngineOptions engine_options;
+  engine_options.compiler.opt_level = command_line->options.opt_level;
+  absl::StatusOr<std::unique_ptr<client::LocalEngine>> engine =
+      client::LocalEngine::Create(engine_options);
+  if (!engine.ok()) {
     std::fprintf(stderr, "kiln-spec: cannot create the compiler: %s\n",
-                 std::string(compiler.status().message()).c_str());
+                 std::string(engine.status().message()).c_str());
     return 1;
   }
-  runtime::Engine engine;
   // Declared after the engine so it stops before the engine goes away.
-  EpochTicker ticker(engine, kEpochPeriod);
+  EpochTicker ticker((*engine)->engine(), kEpochPeriod);
 
   SpecRunner runner(command_line->options, std::move(skip_list), *std::move(wast2json),
-                    Execution{**compiler, engine});
+                    Execution{**engine});
   for (const std::filesystem::path& script : *scripts) runner.RunFile(script);
 
   const Totals& totals = runner.totals();
