@@ -367,19 +367,8 @@ void Translator::EmitReturnBlock(ControlFrame& frame) {
     builder_.CreateUnreachable();
     return;
   }
-  llvm::Type* return_type = function_->getReturnType();
-  if (frame.merge_phis.empty()) {
-    builder_.CreateRetVoid();
-  } else if (frame.merge_phis.size() == 1) {
-    builder_.CreateRet(frame.merge_phis[0]);
-  } else {
-    llvm::Value* aggregate = llvm::PoisonValue::get(return_type);
-    for (size_t i = 0; i < frame.merge_phis.size(); ++i) {
-      aggregate = builder_.CreateInsertValue(aggregate, frame.merge_phis[i],
-                                             {static_cast<unsigned>(i)});
-    }
-    builder_.CreateRet(aggregate);
-  }
+  std::vector<llvm::Value*> results(frame.merge_phis.begin(), frame.merge_phis.end());
+  EmitReturn(builder_, results);
 }
 
 void Translator::PushResults(llvm::Value* call, const wasm::FuncType& type) {

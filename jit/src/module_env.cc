@@ -6,6 +6,16 @@
 
 namespace kiln::jit {
 
+void EmitReturn(llvm::IRBuilder<>& builder, std::span<llvm::Value* const> results) {
+  if (results.empty()) {
+    builder.CreateRetVoid();
+  } else if (results.size() == 1) {
+    builder.CreateRet(results[0]);
+  } else {
+    builder.CreateAggregateRet(results.data(), static_cast<unsigned>(results.size()));
+  }
+}
+
 std::string FunctionSymbol(uint32_t function_index) {
   return absl::StrCat("kiln_f", function_index);
 }

@@ -8,6 +8,7 @@
 #define KILN_JIT_MODULE_ENV_H_
 
 #include <cstdint>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -15,6 +16,7 @@
 #include "kiln/wasm/types.h"
 #include "llvm/IR/DerivedTypes.h"
 #include "llvm/IR/Function.h"
+#include "llvm/IR/IRBuilder.h"
 #include "llvm/IR/LLVMContext.h"
 #include "llvm/IR/Module.h"
 
@@ -23,6 +25,10 @@ namespace kiln::jit {
 struct TranslateOptions {
   bool epoch_interruption = true;
 };
+
+// Returns `results` in the shape ModuleEnv::NativeSignature gives them:
+// nothing, the value, or a struct of the values.
+void EmitReturn(llvm::IRBuilder<>& builder, std::span<llvm::Value* const> results);
 
 // Symbol names in the objects, resolved when the image is laid out.
 std::string FunctionSymbol(uint32_t function_index);

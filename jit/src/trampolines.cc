@@ -86,17 +86,7 @@ void DefineExitTrampoline(ModuleEnv& env, uint32_t type_index) {
     results.push_back(builder.CreateAlignedLoad(env.ValueType(type.results[i]),
                                                 Slot(builder, env, values, i), llvm::Align(16)));
   }
-  if (results.empty()) {
-    builder.CreateRetVoid();
-  } else if (results.size() == 1) {
-    builder.CreateRet(results[0]);
-  } else {
-    llvm::Value* aggregate = llvm::PoisonValue::get(function->getReturnType());
-    for (size_t i = 0; i < results.size(); ++i) {
-      aggregate = builder.CreateInsertValue(aggregate, results[i], {static_cast<unsigned>(i)});
-    }
-    builder.CreateRet(aggregate);
-  }
+  EmitReturn(builder, results);
 }
 
 }  // namespace kiln::jit
