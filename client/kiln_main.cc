@@ -1,8 +1,12 @@
 // kiln — the command-line client.
 //
 //   kiln validate FILE.wasm...   decode and validate; prints "ok" or the error.
-//   kiln run FILE.wasm [--invoke NAME ARG...]
-//                                compile in-process, instantiate, call NAME.
+//   kiln compile FILE.wasm [-o FILE.kart]
+//                                compile to an artifact file.
+//   kiln run FILE.wasm|FILE.kart [--invoke NAME ARG...]
+//                                compile (or load) in-process, instantiate,
+//                                call NAME.
+//   kiln inspect FILE.kart       describe an artifact.
 #include <cstdio>
 #include <string>
 #include <string_view>
@@ -11,6 +15,8 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
 #include "kiln/wasm/validator.h"
+#include "compile_command.h"
+#include "inspect_command.h"
 #include "module_file.h"
 #include "run_command.h"
 
@@ -22,9 +28,13 @@ constexpr std::string_view kUsage =
     "commands:\n"
     "  validate FILE.wasm...  decode and validate modules (\"-\" reads standard input);\n"
     "                         prints \"ok\" or the error, exits 1 if any is invalid\n"
-    "  run [--opt-level O0|O1|O2] [--cpu NAME] FILE.wasm [--invoke NAME [ARG...]]\n"
-    "                         compile the module in this process (default O2, this\n"
-    "                         host's CPU), instantiate it (running its start function)\n"
+    "  compile [--opt-level O0|O1|O2] [--cpu NAME] FILE.wasm [-o OUT.kart]\n"
+    "                         compile a module to an artifact file (default O2 for\n"
+    "                         this host's CPU; OUT defaults to FILE with .kart), which\n"
+    "                         `kiln run` loads without compiling again\n"
+    "  run [--opt-level O0|O1|O2] [--cpu NAME] FILE.wasm|FILE.kart [--invoke NAME [ARG...]]\n"
+    "                         compile the module in this process (or load the\n"
+    "                         artifact), instantiate it (running its start function)\n"
     "                         and call the exported function NAME; prints one line\n"
     "                         per result, e.g. \"i64:6765\". Without --invoke it only\n"
     "                         instantiates. Options go before --invoke: every word\n"
@@ -34,12 +44,15 @@ constexpr std::string_view kUsage =
     "                                    nan, nan:0xPAYLOAD (results print the same way)\n"
     "                           funcref/externref  null\n"
     "                         Modules with imports cannot run yet (no host functions).\n"
+    "  inspect FILE.kart      print an artifact's header, compiler fingerprint,\n"
+    "                         function count, code size, imports and exports\n"
     "  help                   show this text\n"
     "\n"
     "exit status:\n"
     "  0  success\n"
     "  1  a module is unreadable, invalid (the error gives its byte offset), has\n"
-    "     imports, or failed to compile or instantiate\n"
+    "     imports, or failed to compile or instantiate; an artifact is corrupt,\n"
+    "     truncated, or made by another Kiln version or for another CPU\n"
     "  2  usage error: unknown command or option, unknown export, wrong number of\n"
     "     arguments or an argument that does not parse\n"
     "  3  the module trapped; stderr has \"trap: MESSAGE (KIND)\"\n";
@@ -85,6 +98,12 @@ int main(int argc, char** argv) {
       return 2;
     }
     return Validate(std::vector<std::string>(args.begin() + 1, args.end()));
+  }
+  if (args[0] == "compile") {
+    return kiln::client::CompileCommand(std::vector<std::string>(args.begin() + 1, args.end()));
+  }
+  if (args[0] == "inspect") {
+    return kiln::client::InspectCommand(std::vector<std::string>(args.begin() + 1, args.end()));
   }
   if (args[0] == "run") {
     return kiln::client::RunCommand(std::vector<std::string>(args.begin() + 1, args.end()));

@@ -5,6 +5,7 @@
 
 #include "absl/strings/cord.h"
 #include "absl/strings/str_cat.h"
+#include "kiln/jit/artifact_writer.h"
 #include "kiln/wasm/decoder.h"
 #include "kiln/wasm/validator.h"
 
@@ -45,6 +46,26 @@ absl::StatusOr<std::shared_ptr<const runtime::Module>> LocalEngine::Load(
                         absl::StrCat("compile: ", std::string(image.status().message())));
   }
   return runtime::Module::Load(engine_, std::move(bytes), *image);
+}
+
+absl::StatusOr<std::vector<uint8_t>> LocalEngine::CompileArtifact(
+    std::span<const uint8_t> bytes) const {
+  absl::StatusOr<wasm::Module> module = wasm::DecodeModule(bytes);
+  if (!module.ok()) return MarkInvalid(module.status());
+  if (absl::Status status = wasm::ValidateModule(*module); !status.ok()) {
+    return MarkInvalid(std::move(status));
+  }
+  absl::StatusOr<wasm::CodeImage> image = compiler_->Compile(*module);
+  if (!image.ok()) {
+    return absl::Status(image.status().code(),
+                        absl::StrCat("compile: ", std::string(image.status().message())));
+  }
+  return jit::WriteArtifact(bytes, *image);
+}
+
+absl::StatusOr<std::shared_ptr<const runtime::Module>> LocalEngine::LoadArtifact(
+    std::span<const uint8_t> artifact) {
+  return runtime::Module::LoadArtifact(engine_, artifact);
 }
 
 bool IsInvalidModule(const absl::Status& status) {

@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -34,6 +35,15 @@ class LocalEngine {
   // byte offset), for which IsInvalidModule is true; a compile failure's
   // message starts with "compile: ".
   absl::StatusOr<std::shared_ptr<const runtime::Module>> Load(std::vector<uint8_t> bytes);
+
+  // Decodes, validates and compiles `bytes` into an artifact file's bytes
+  // (kiln/jit/artifact_writer.h); errors as Load's.
+  absl::StatusOr<std::vector<uint8_t>> CompileArtifact(std::span<const uint8_t> bytes) const;
+
+  // Loads an artifact made by any Kiln compiler of this version whose code
+  // this host can run (runtime::Module::LoadArtifact's errors).
+  absl::StatusOr<std::shared_ptr<const runtime::Module>> LoadArtifact(
+      std::span<const uint8_t> artifact);
 
   runtime::Engine& engine() { return engine_; }
   const jit::Compiler& compiler() const { return *compiler_; }

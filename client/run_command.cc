@@ -18,8 +18,10 @@
 #include "kiln/runtime/store.h"
 #include "kiln/runtime/trap.h"
 #include "kiln/runtime/value.h"
+#include "kiln/wasm/artifact_format.h"
 #include "kiln/wasm/module.h"
 #include "kiln/wasm/types.h"
+#include "command_line.h"
 #include "local_engine.h"
 #include "module_file.h"
 #include "value_text.h"
@@ -32,6 +34,7 @@ struct RunOptions {
   LocalEngineOptions engine;
   std::optional<std::string> invoke;  // the export to call
   std::vector<std::string> args;      // its arguments, as text
+  bool compiler_options_given = false;
 };
 
 void PrintError(absl::string_view message) {
@@ -44,23 +47,6 @@ int Usage(absl::string_view message) {
   return kExitUsage;
 }
 
-// --name VALUE or --name=VALUE at args[*i]; advances *i past the value.
-std::optional<std::string> OptionValue(const std::vector<std::string>& args, size_t* i,
-                                       const std::string& name, std::string* error) {
-  const std::string& arg = args[*i];
-  if (arg == name) {
-    if (*i + 1 == args.size()) {
-      *error = absl::StrCat(name, " needs a value");
-      return std::nullopt;
-    }
-    return args[++*i];
-  }
-  if (arg.size() > name.size() && arg.starts_with(name) && arg[name.size()] == '=') {
-    return arg.substr(name.size() + 1);
-  }
-  return std::nullopt;
-}
-
 // Options may come anywhere before --invoke; every word after its NAME is
 // an argument, so that negative numbers ("-1", "-inf") need no quoting.
 absl::StatusOr<RunOptions> ParseCommandLine(const std::vector<std::string>& args) {
@@ -69,15 +55,9 @@ absl::StatusOr<RunOptions> ParseCommandLine(const std::vector<std::string>& args
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string& arg = args[i];
     std::string error;
-    if (std::optional<std::string> level = OptionValue(args, &i, "--opt-level", &error)) {
-      absl::StatusOr<jit::OptLevel> parsed = jit::ParseOptLevel(*level);
-      if (!parsed.ok()) {
-        return absl::InvalidArgumentError(
-            absl::StrCat("--opt-level: ", std::string(parsed.status().message())));
-      }
-      options.engine.compiler.opt_level = *parsed;
-    } else if (std::optional<std::string> cpu = OptionValue(args, &i, "--cpu", &error)) {
-      options.engine.compiler.cpu = *cpu;
+    if (CompilerOption(args, &i, &options.engine.compiler, &error)) {
+      if (!error.empty()) return absl::InvalidArgumentError(error);
+      options.compiler_options_given = true;
     } else if (std::optional<std::string> name = OptionValue(args, &i, "--invoke", &error)) {
       options.invoke = *name;
       options.args.assign(args.begin() + static_cast<std::ptrdiff_t>(i) + 1, args.end());
@@ -207,8 +187,16 @@ int RunCommand(const std::vector<std::string>& args) {
     PrintError(bytes.status().message());
     return kExitBadModule;
   }
-  absl::StatusOr<std::shared_ptr<const runtime::Module>> module =
-      (*engine)->Load(*std::move(bytes));
+  absl::StatusOr<std::shared_ptr<const runtime::Module>> module;
+  if (wasm::HasArtifactMagic(*bytes)) {
+    if (options->compiler_options_given) {
+      return Usage(absl::StrCat("--opt-level and --cpu choose how to compile; ", options->path,
+                                " is compiled already"));
+    }
+    module = (*engine)->LoadArtifact(*bytes);
+  } else {
+    module = (*engine)->Load(*std::move(bytes));
+  }
   if (!module.ok()) {
     PrintError(absl::StrCat(options->path, ": ", module.status().message()));
     return kExitBadModule;

@@ -1,5 +1,5 @@
-// client/run_command.h — `kiln run`: compile a module in-process and call
-// one of its exports.
+// client/run_command.h — `kiln run`: compile a module in-process (or load
+// an artifact) and call one of its exports.
 #ifndef KILN_CLIENT_RUN_COMMAND_H_
 #define KILN_CLIENT_RUN_COMMAND_H_
 
@@ -16,7 +16,8 @@ inline constexpr int kExitUsage = 2;      // bad command line: option, export na
 inline constexpr int kExitTrap = 3;       // the module trapped (in the call or while instantiating)
 
 inline constexpr std::string_view kRunUsage =
-    "usage: kiln run [--opt-level O0|O1|O2] [--cpu NAME] FILE.wasm [--invoke NAME [ARG...]]\n";
+    "usage: kiln run [--opt-level O0|O1|O2] [--cpu NAME] FILE.wasm|FILE.kart\n"
+    "                [--invoke NAME [ARG...]]\n";
 
 // `args` are the words after "run". Prints results to stdout and errors to
 // stderr; returns the exit status.

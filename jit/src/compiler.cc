@@ -15,6 +15,7 @@
 #include "function_translator.h"
 #include "image_linker.h"
 #include "kiln/wasm/vm_abi.h"
+#include "kiln/wasm/version.h"
 #include "llvm/Config/llvm-config.h"
 #include "llvm/IR/LegacyPassManager.h"
 #include "llvm/IR/Module.h"
@@ -136,7 +137,7 @@ absl::StatusOr<std::unique_ptr<Compiler>> Compiler::Create(CompilerOptions optio
   }
   compiler->options_ = std::move(options);
   compiler->fingerprint_ = absl::StrCat(
-      "kiln-vm-abi=", vm::kVmAbiVersion, ";llvm=", LLVM_VERSION_STRING,
+      "kiln=", std::string(KilnVersion()), ";kiln-vm-abi=", vm::kVmAbiVersion, ";llvm=", LLVM_VERSION_STRING,
       ";triple=", compiler->triple_, ";cpu=", compiler->cpu_, ";features=", compiler->features_,
       ";opt=", OptLevelName(compiler->options_.opt_level),
       ";epoch=", compiler->options_.epoch_interruption ? 1 : 0);

@@ -10,9 +10,10 @@
 
 namespace kiln::runtime {
 
-absl::StatusOr<std::unique_ptr<CodeMemory>> CodeMemory::Map(const wasm::CodeImage& image) {
-  const size_t size = image.bytes.size();
-  if (image.text_size > size || image.text_size % 4096 != 0) {
+absl::StatusOr<std::unique_ptr<CodeMemory>> CodeMemory::Map(std::span<const uint8_t> bytes,
+                                                             size_t text_size) {
+  const size_t size = bytes.size();
+  if (text_size > size || text_size % 4096 != 0) {
     return absl::InvalidArgumentError("code image has an invalid layout");
   }
   // A module with no functions and no types has no code at all.
@@ -23,10 +24,10 @@ absl::StatusOr<std::unique_ptr<CodeMemory>> CodeMemory::Map(const wasm::CodeImag
         absl::StrCat("cannot map code: ", std::string(std::strerror(errno))));
   }
   auto* base = static_cast<uint8_t*>(memory);
-  std::memcpy(base, image.bytes.data(), size);
-  std::unique_ptr<CodeMemory> code(new CodeMemory(base, size, image.text_size));
-  if (mprotect(base, image.text_size, PROT_READ | PROT_EXEC) != 0 ||
-      (size > image.text_size && mprotect(base + image.text_size, size - image.text_size,
+  std::memcpy(base, bytes.data(), size);
+  std::unique_ptr<CodeMemory> code(new CodeMemory(base, size, text_size));
+  if (mprotect(base, text_size, PROT_READ | PROT_EXEC) != 0 ||
+      (size > text_size && mprotect(base + text_size, size - text_size,
                                           PROT_READ) != 0)) {
     return absl::InternalError(
         absl::StrCat("cannot protect code: ", std::string(std::strerror(errno))));

@@ -1,13 +1,14 @@
-// code_memory.h — a CodeImage copied into memory and made executable.
+// code_memory.h — a code image's bytes copied into memory and made
+// executable.
 #ifndef KILN_RUNTIME_CODE_MEMORY_H_
 #define KILN_RUNTIME_CODE_MEMORY_H_
 
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <span>
 
 #include "absl/status/statusor.h"
-#include "kiln/wasm/code_image.h"
 
 namespace kiln::runtime {
 
@@ -15,7 +16,9 @@ class CodeMemory {
  public:
   // Text becomes read + execute, the rest read only; never writable and
   // executable at once.
-  static absl::StatusOr<std::unique_ptr<CodeMemory>> Map(const wasm::CodeImage& image);
+  // `bytes` are text (`text_size` bytes, page aligned), then read-only data.
+  static absl::StatusOr<std::unique_ptr<CodeMemory>> Map(std::span<const uint8_t> bytes,
+                                                         size_t text_size);
   ~CodeMemory();
   CodeMemory(const CodeMemory&) = delete;
   CodeMemory& operator=(const CodeMemory&) = delete;

@@ -3,37 +3,72 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "artifact_reader.h"
 #include "code_memory.h"
+#include "host_cpu.h"
+#include "kiln/wasm/artifact_format.h"
 #include "kiln/wasm/decoder.h"
+#include "kiln/wasm/version.h"
 
 namespace kiln::runtime {
 
 absl::StatusOr<std::shared_ptr<const Module>> Module::Load(Engine& engine,
                                                            std::vector<uint8_t> wasm_bytes,
                                                            const wasm::CodeImage& image) {
+  wasm::CodeLayout layout;
+  layout.text_size = image.text_size;
+  for (const wasm::CompiledFunction& f : image.functions) {
+    if (uint64_t{f.code_offset} + f.code_size > image.text_size) {
+      return absl::InvalidArgumentError("code image has a function outside its text");
+    }
+    layout.function_offsets.push_back(f.code_offset);
+    layout.function_sizes.push_back(f.code_size);
+  }
+  layout.entry_trampolines = image.entry_trampolines;
+  layout.exit_trampolines = image.exit_trampolines;
+  return Create(engine, std::move(wasm_bytes), image.bytes, layout, image.fingerprint);
+}
+
+absl::StatusOr<std::shared_ptr<const Module>> Module::LoadArtifact(
+    Engine& engine, std::span<const uint8_t> artifact, const ArtifactLoadOptions& options) {
+  absl::StatusOr<ArtifactParts> parts = ReadArtifactParts(artifact);
+  if (!parts.ok()) return parts.status();
+  const wasm::ArtifactFrame& frame = parts->frame;
+  if (frame.kiln_version != KilnVersion()) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "artifact was made by Kiln ", frame.kiln_version, ", this is Kiln ",
+        std::string(KilnVersion()), "; recompile the module"));
+  }
+  if (!options.expected_fingerprint.empty() && frame.fingerprint != options.expected_fingerprint) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("artifact fingerprint mismatch: it was compiled with '", frame.fingerprint,
+                     "', expected '", options.expected_fingerprint, "'"));
+  }
+  if (absl::Status status = CheckHostCanRun(frame.fingerprint); !status.ok()) return status;
+  return Create(engine, std::vector<uint8_t>(parts->declarations.begin(), parts->declarations.end()),
+                parts->code, parts->layout, frame.fingerprint);
+}
+
+absl::StatusOr<std::shared_ptr<const Module>> Module::Create(Engine& engine,
+                                                             std::vector<uint8_t> wasm_bytes,
+                                                             std::span<const uint8_t> code,
+                                                             const wasm::CodeLayout& layout,
+                                                             std::string fingerprint) {
   std::shared_ptr<Module> module(new Module());
   module->engine_ = &engine;
+  module->fingerprint_ = std::move(fingerprint);
   module->bytes_ = std::move(wasm_bytes);
   absl::StatusOr<wasm::Module> decoded = wasm::DecodeModule(module->bytes_);
   if (!decoded.ok()) return decoded.status();
   module->module_ = std::move(*decoded);
   const wasm::Module& m = module->module_;
-  if (image.functions.size() != m.bodies.size() ||
-      image.entry_trampolines.size() != m.types.size() ||
-      image.exit_trampolines.size() != m.types.size()) {
-    return absl::InvalidArgumentError("code image does not match the module");
-  }
-  for (const wasm::CompiledFunction& f : image.functions) {
-    if (uint64_t{f.code_offset} + f.code_size > image.text_size) {
-      return absl::InvalidArgumentError("code image has a function outside its text");
-    }
-    module->function_offsets_.push_back(f.code_offset);
-  }
-  absl::StatusOr<std::unique_ptr<CodeMemory>> code = CodeMemory::Map(image);
-  if (!code.ok()) return code.status();
-  module->code_ = std::move(*code);
-  module->entry_trampolines_ = image.entry_trampolines;
-  module->exit_trampolines_ = image.exit_trampolines;
+  if (absl::Status status = CheckLayoutMatchesModule(layout, m); !status.ok()) return status;
+  absl::StatusOr<std::unique_ptr<CodeMemory>> code_memory = CodeMemory::Map(code, layout.text_size);
+  if (!code_memory.ok()) return code_memory.status();
+  module->code_ = std::move(*code_memory);
+  module->function_offsets_ = layout.function_offsets;
+  module->entry_trampolines_ = layout.entry_trampolines;
+  module->exit_trampolines_ = layout.exit_trampolines;
   for (const wasm::FuncType& type : m.types) {
     module->type_ids_.push_back(engine.signatures().Intern(type));
   }

@@ -53,7 +53,7 @@ class Compiler {
   absl::StatusOr<wasm::CodeImage> Compile(const wasm::Module& module) const;
 
   const CompilerOptions& options() const { return options_; }
-  // Everything that changes the generated code: Kiln's VM ABI version,
+  // Everything that changes the generated code: Kiln version, VM ABI version,
   // LLVM version, target triple, CPU, features, opt level, flags.
   const std::string& fingerprint() const { return fingerprint_; }
 

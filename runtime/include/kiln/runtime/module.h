@@ -1,8 +1,8 @@
 // kiln/runtime/module.h — a compiled module, loaded and ready to
 // instantiate.
 //
-// A Module owns its wasm bytes, their decoded form and its machine code,
-// mapped executable. It is immutable and thread-safe: any number of Stores,
+// A Module owns its declarations (wasm bytes), their decoded form and its
+// machine code, mapped executable. It is immutable and thread-safe: any number of Stores,
 // on any threads, may instantiate it at once. It must outlive the Stores
 // that instantiate it (they hold it by shared_ptr).
 #ifndef KILN_RUNTIME_MODULE_H_
@@ -11,13 +11,19 @@
 #include <cstdint>
 #include <memory>
 #include <span>
+#include <string>
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "kiln/runtime/artifact.h"
 #include "kiln/runtime/engine.h"
 #include "kiln/wasm/code_image.h"
 #include "kiln/wasm/module.h"
 #include "kiln/wasm/vm_abi.h"
+
+namespace kiln::wasm {
+struct CodeLayout;
+}  // namespace kiln::wasm
 
 namespace kiln::runtime {
 
@@ -30,12 +36,22 @@ class Module {
   static absl::StatusOr<std::shared_ptr<const Module>> Load(Engine& engine,
                                                             std::vector<uint8_t> wasm_bytes,
                                                             const wasm::CodeImage& image);
+  // Loads a serialized artifact (kiln/jit/artifact_writer.h): checks its
+  // framing and digest (DATA_LOSS, INVALID_ARGUMENT, FAILED_PRECONDITION
+  // for another format version: kiln/wasm/artifact_format.h), then refuses
+  // with FAILED_PRECONDITION one made by another Kiln version, one whose
+  // fingerprint is not `options.expected_fingerprint` (when set), or one
+  // this host's CPU cannot run. The bytes are not referenced afterwards.
+  static absl::StatusOr<std::shared_ptr<const Module>> LoadArtifact(
+      Engine& engine, std::span<const uint8_t> artifact, const ArtifactLoadOptions& options = {});
   ~Module();
   Module(const Module&) = delete;
   Module& operator=(const Module&) = delete;
 
   Engine& engine() const { return *engine_; }
   const wasm::Module& wasm() const { return module_; }
+  // The compiler fingerprint of its code (jit::Compiler::fingerprint).
+  const std::string& fingerprint() const { return fingerprint_; }
   // Interned SignatureId of each type index.
   const std::vector<uint32_t>& type_ids() const { return type_ids_; }
 
@@ -50,8 +66,15 @@ class Module {
 
  private:
   Module() = default;
+  // The shared tail of both loads; `code` is copied.
+  static absl::StatusOr<std::shared_ptr<const Module>> Create(Engine& engine,
+                                                              std::vector<uint8_t> wasm_bytes,
+                                                              std::span<const uint8_t> code,
+                                                              const wasm::CodeLayout& layout,
+                                                              std::string fingerprint);
 
   Engine* engine_ = nullptr;
+  std::string fingerprint_;
   std::vector<uint8_t> bytes_;
   wasm::Module module_;
   std::vector<uint32_t> type_ids_;

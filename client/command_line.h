@@ -1,0 +1,27 @@
+// client/command_line.h — option parsing shared by the `kiln` commands.
+#ifndef KILN_CLIENT_COMMAND_LINE_H_
+#define KILN_CLIENT_COMMAND_LINE_H_
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "kiln/jit/compiler.h"
+
+namespace kiln::client {
+
+// The value of option `name` if args[*i] is "NAME VALUE" or "NAME=VALUE",
+// advancing *i past it; std::nullopt otherwise. "NAME" as the last word
+// sets *error ("NAME needs a value") and returns std::nullopt.
+std::optional<std::string> OptionValue(const std::vector<std::string>& args, size_t* i,
+                                       const std::string& name, std::string* error);
+
+// Whether args[*i] is one of the compiler options, --opt-level O0|O1|O2 or
+// --cpu NAME, read into *options (advancing *i). A bad value sets *error.
+bool CompilerOption(const std::vector<std::string>& args, size_t* i, jit::CompilerOptions* options,
+                    std::string* error);
+
+}  // namespace kiln::client
+
+#endif  // KILN_CLIENT_COMMAND_LINE_H_

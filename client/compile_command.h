@@ -1,0 +1,20 @@
+// client/compile_command.h — `kiln compile`: a module to an artifact file.
+#ifndef KILN_CLIENT_COMPILE_COMMAND_H_
+#define KILN_CLIENT_COMPILE_COMMAND_H_
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace kiln::client {
+
+inline constexpr std::string_view kCompileUsage =
+    "usage: kiln compile [--opt-level O0|O1|O2] [--cpu NAME] IN.wasm [-o OUT.kart]\n";
+
+// `args` are the words after "compile". Writes OUT (default: IN with the
+// extension .kart) atomically; returns the exit status (run_command.h).
+int CompileCommand(const std::vector<std::string>& args);
+
+}  // namespace kiln::client
+
+#endif  // KILN_CLIENT_COMPILE_COMMAND_H_

@@ -1,0 +1,91 @@
+#include "kiln/jit/artifact_writer.h"
+
+#include <array>
+
+#include "absl/strings/str_cat.h"
+#include "kiln/wasm/artifact_format.h"
+#include "kiln/wasm/version.h"
+
+namespace kiln::jit {
+namespace {
+
+constexpr uint8_t kCustomSectionId = 0;
+constexpr uint8_t kCodeSectionId = 10;
+constexpr size_t kWasmHeaderSize = 8;
+
+// An unsigned LEB128 at bytes[*at], advancing *at; false if it runs out.
+bool ReadLeb(std::span<const uint8_t> bytes, size_t* at, uint32_t* value) {
+  *value = 0;
+  for (int shift = 0; shift < 35; shift += 7) {
+    if (*at >= bytes.size()) return false;
+    const uint8_t byte = bytes[(*at)++];
+    *value |= uint32_t{byte & 0x7fu} << shift;
+    if ((byte & 0x80) == 0) return true;
+  }
+  return false;
+}
+
+void AppendLeb(std::vector<uint8_t>& out, uint32_t value) {
+  do {
+    uint8_t byte = value & 0x7f;
+    value >>= 7;
+    if (value != 0) byte |= 0x80;
+    out.push_back(byte);
+  } while (value != 0);
+}
+
+absl::Status Malformed(size_t offset) {
+  return absl::InvalidArgumentError(
+      absl::StrCat("module is malformed at byte ", offset, " (it was not validated)"));
+}
+
+}  // namespace
+
+absl::StatusOr<std::vector<uint8_t>> ModuleDeclarations(std::span<const uint8_t> wasm_bytes) {
+  if (wasm_bytes.size() < kWasmHeaderSize) return Malformed(0);
+  std::vector<uint8_t> out(wasm_bytes.begin(), wasm_bytes.begin() + kWasmHeaderSize);
+  size_t at = kWasmHeaderSize;
+  while (at < wasm_bytes.size()) {
+    const size_t section_start = at;
+    const uint8_t id = wasm_bytes[at++];
+    uint32_t size = 0;
+    if (!ReadLeb(wasm_bytes, &at, &size) || wasm_bytes.size() - at < size) {
+      return Malformed(section_start);
+    }
+    const size_t payload = at;
+    at += size;
+    if (id == kCustomSectionId) continue;
+    if (id != kCodeSectionId) {
+      out.insert(out.end(), wasm_bytes.begin() + static_cast<std::ptrdiff_t>(section_start),
+                 wasm_bytes.begin() + static_cast<std::ptrdiff_t>(at));
+      continue;
+    }
+    // Each body becomes {size 2: no locals, end}: the decoder still sees
+    // one body per declared function, and no instruction is shipped.
+    size_t count_at = payload;
+    uint32_t count = 0;
+    if (!ReadLeb(wasm_bytes, &count_at, &count)) return Malformed(payload);
+    std::vector<uint8_t> code;
+    AppendLeb(code, count);
+    for (uint32_t i = 0; i < count; ++i) code.insert(code.end(), {0x02, 0x00, 0x0b});
+    out.push_back(kCodeSectionId);
+    AppendLeb(out, static_cast<uint32_t>(code.size()));
+    out.insert(out.end(), code.begin(), code.end());
+  }
+  return out;
+}
+
+absl::StatusOr<std::vector<uint8_t>> WriteArtifact(std::span<const uint8_t> wasm_bytes,
+                                                   const wasm::CodeImage& image) {
+  absl::StatusOr<std::vector<uint8_t>> declarations = ModuleDeclarations(wasm_bytes);
+  if (!declarations.ok()) return declarations.status();
+  const std::vector<uint8_t> layout = wasm::EncodeCodeLayout(image);
+  const std::array<wasm::ArtifactSection, 3> sections = {{
+      {wasm::ArtifactSectionKind::kModule, *declarations},
+      {wasm::ArtifactSectionKind::kCodeLayout, layout},
+      {wasm::ArtifactSectionKind::kCode, image.bytes},
+  }};
+  return wasm::FrameArtifact(KilnVersion(), image.fingerprint, sections);
+}
+
+}  // namespace kiln::jit

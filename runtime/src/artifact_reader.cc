@@ -1,0 +1,35 @@
+#include "artifact_reader.h"
+
+#include "absl/strings/str_cat.h"
+
+namespace kiln::runtime {
+
+absl::StatusOr<ArtifactParts> ReadArtifactParts(std::span<const uint8_t> bytes) {
+  absl::StatusOr<wasm::ArtifactFrame> frame = wasm::UnframeArtifact(bytes);
+  if (!frame.ok()) return frame.status();
+  ArtifactParts parts;
+  parts.frame = *std::move(frame);
+  parts.declarations = parts.frame.section(wasm::ArtifactSectionKind::kModule);
+  parts.code = parts.frame.section(wasm::ArtifactSectionKind::kCode);
+  if (parts.declarations.empty()) {
+    return absl::DataLossError("corrupt artifact: it has no module section");
+  }
+  absl::StatusOr<wasm::CodeLayout> layout = wasm::DecodeCodeLayout(
+      parts.frame.section(wasm::ArtifactSectionKind::kCodeLayout), parts.code.size());
+  if (!layout.ok()) return layout.status();
+  parts.layout = *std::move(layout);
+  return parts;
+}
+
+absl::Status CheckLayoutMatchesModule(const wasm::CodeLayout& layout, const wasm::Module& module) {
+  if (layout.function_offsets.size() != module.bodies.size() ||
+      layout.entry_trampolines.size() != module.types.size()) {
+    return absl::DataLossError(absl::StrCat(
+        "corrupt artifact: its code has ", layout.function_offsets.size(), " functions and ",
+        layout.entry_trampolines.size(), " types, its module ", module.bodies.size(), " and ",
+        module.types.size()));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace kiln::runtime

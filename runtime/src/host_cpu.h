@@ -1,0 +1,29 @@
+// host_cpu.h — can this host run code compiled under a given fingerprint?
+//
+// The runtime links no LLVM, so it reads the fingerprint's fields
+// (jit::Compiler::fingerprint) itself: the VM ABI version, the target
+// architecture and the CPU features the code may use. Running code that uses
+// an instruction this CPU lacks would kill the process with SIGILL, so such
+// an artifact is refused up front.
+#ifndef KILN_RUNTIME_HOST_CPU_H_
+#define KILN_RUNTIME_HOST_CPU_H_
+
+#include <string>
+#include <string_view>
+
+#include "absl/status/status.h"
+
+namespace kiln::runtime {
+
+// The value of `field` in a "name=value;name=value" fingerprint, or "".
+std::string FingerprintField(std::string_view fingerprint, std::string_view field);
+
+// FAILED_PRECONDITION naming the first thing this host cannot run: another
+// VM ABI, another architecture, a CPU level (x86-64-v2..v4) or a feature it
+// lacks. Named CPUs other than the x86-64 levels are judged by their
+// feature list only, which a fingerprint of the host's CPU always has.
+absl::Status CheckHostCanRun(std::string_view fingerprint);
+
+}  // namespace kiln::runtime
+
+#endif  // KILN_RUNTIME_HOST_CPU_H_
