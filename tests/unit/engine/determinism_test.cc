@@ -1,6 +1,7 @@
-// Deterministic compilation: a CodeImage must depend only on the module and
-// the compiler options — never on how many threads compiled it or in what
-// order batches finished — so that cached images are reproducible. And
+// Deterministic compilation: a CodeImage, and the artifact written from it,
+// must depend only on the module and the compiler options — never on how
+// many threads compiled it or in what order batches finished — so that
+// cached artifacts are reproducible. And
 // every optimisation level must compute the same, correct results.
 #include <cstdint>
 #include <vector>
@@ -8,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "engine_test_util.h"
 #include "gtest/gtest.h"
+#include "kiln/jit/artifact_writer.h"
 #include "tbb/task_arena.h"
 
 namespace kiln::engine_test {
@@ -100,6 +102,16 @@ void ExpectSameImage(const wasm::CodeImage& a, const wasm::CodeImage& b) {
   }
 }
 
+// The artifacts written from `a` and `b` are identical, byte for byte.
+void ExpectSameArtifact(const Bytes& module, const wasm::CodeImage& a, const wasm::CodeImage& b) {
+  absl::StatusOr<std::vector<uint8_t>> first = jit::WriteArtifact(module, a);
+  absl::StatusOr<std::vector<uint8_t>> second = jit::WriteArtifact(module, b);
+  ASSERT_TRUE(first.ok()) << first.status();
+  ASSERT_TRUE(second.ok()) << second.status();
+  EXPECT_TRUE(*first == *second) << "artifacts differ (" << first->size() << " and "
+                                 << second->size() << " bytes)";
+}
+
 TEST(DeterminismTest, SameModuleCompilesToSameBytes) {
   const Bytes bytes = ChainModule();
   std::unique_ptr<jit::Compiler> compiler = MakeCompiler({});
@@ -110,6 +122,7 @@ TEST(DeterminismTest, SameModuleCompilesToSameBytes) {
   ASSERT_TRUE(second.ok()) << second.status();
   EXPECT_EQ(first->functions.size(), kFunctions);
   ExpectSameImage(*first, *second);
+  ExpectSameArtifact(bytes, *first, *second);
 
   // A second Compiler with the same options is no different.
   std::unique_ptr<jit::Compiler> other = MakeCompiler({});
@@ -118,6 +131,7 @@ TEST(DeterminismTest, SameModuleCompilesToSameBytes) {
   absl::StatusOr<wasm::CodeImage> third = CompileImage(*other, bytes);
   ASSERT_TRUE(third.ok()) << third.status();
   ExpectSameImage(*first, *third);
+  ExpectSameArtifact(bytes, *first, *third);
 }
 
 TEST(DeterminismTest, ThreadCountDoesNotChangeTheImage) {
@@ -137,11 +151,13 @@ TEST(DeterminismTest, ThreadCountDoesNotChangeTheImage) {
   ASSERT_TRUE(one.ok()) << one.status();
   ASSERT_TRUE(two.ok()) << two.status();
   ExpectSameImage(*one, *two);
+  ExpectSameArtifact(bytes, *one, *two);
   // Several rounds with two threads, as batch completion order varies.
   for (int round = 0; round < 3; ++round) {
     absl::StatusOr<wasm::CodeImage> again = compile_in_arena(2);
     ASSERT_TRUE(again.ok()) << again.status();
     ExpectSameImage(*one, *again);
+    ExpectSameArtifact(bytes, *one, *again);
   }
 
   // And the image runs.
