@@ -1,0 +1,59 @@
+#include "sha256.h"
+
+#include <openssl/evp.h>
+
+#include <cstdio>
+#include <cstdlib>
+
+namespace kiln::cache {
+namespace {
+
+// EVP only fails on allocation failure or a broken OpenSSL installation;
+// neither leaves a way to compute a trustworthy key, so stop loudly.
+void CheckEvp(int ok, const char* what) {
+  if (ok != 1) {
+    std::fprintf(stderr, "kiln::cache: OpenSSL %s failed\n", what);
+    std::abort();
+  }
+}
+
+// OpenSSL 3 looks EVP_sha256() up in the provider table on every init;
+// fetching once keeps hashing a small blob cheap.
+const EVP_MD* Sha256Md() {
+  static const EVP_MD* md = [] {
+    EVP_MD* fetched = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+    CheckEvp(fetched != nullptr ? 1 : 0, "EVP_MD_fetch(SHA256)");
+    return fetched;
+  }();
+  return md;
+}
+
+}  // namespace
+
+Sha256::Sha256() : ctx_(EVP_MD_CTX_new()) {
+  CheckEvp(ctx_ != nullptr ? 1 : 0, "EVP_MD_CTX_new");
+  CheckEvp(EVP_DigestInit_ex(ctx_, Sha256Md(), nullptr), "EVP_DigestInit_ex");
+}
+
+Sha256::~Sha256() { EVP_MD_CTX_free(ctx_); }
+
+void Sha256::Update(std::span<const uint8_t> bytes) {
+  if (bytes.empty()) return;
+  CheckEvp(EVP_DigestUpdate(ctx_, bytes.data(), bytes.size()), "EVP_DigestUpdate");
+}
+
+Sha256Digest Sha256::Finish() {
+  Sha256Digest digest;
+  unsigned int length = 0;
+  CheckEvp(EVP_DigestFinal_ex(ctx_, digest.data(), &length), "EVP_DigestFinal_ex");
+  CheckEvp(length == digest.size() ? 1 : 0, "EVP_DigestFinal_ex length");
+  return digest;
+}
+
+Sha256Digest Sha256::Of(std::span<const uint8_t> bytes) {
+  Sha256 hash;
+  hash.Update(bytes);
+  return hash.Finish();
+}
+
+}  // namespace kiln::cache
