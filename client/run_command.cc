@@ -12,6 +12,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "kiln/cache/local_artifact_store.h"
 #include "kiln/jit/compiler.h"
 #include "kiln/runtime/extern.h"
 #include "kiln/runtime/linker.h"
@@ -35,6 +36,9 @@ struct RunOptions {
   std::optional<std::string> invoke;  // the export to call
   std::vector<std::string> args;      // its arguments, as text
   bool compiler_options_given = false;
+  bool use_cache = true;
+  std::string cache_dir;  // empty: cache::DefaultCacheDir()
+  bool verbose = false;
 };
 
 void PrintError(absl::string_view message) {
@@ -58,6 +62,13 @@ absl::StatusOr<RunOptions> ParseCommandLine(const std::vector<std::string>& args
     if (CompilerOption(args, &i, &options.engine.compiler, &error)) {
       if (!error.empty()) return absl::InvalidArgumentError(error);
       options.compiler_options_given = true;
+    } else if (arg == "--no-cache") {
+      options.use_cache = false;
+    } else if (std::optional<std::string> dir = OptionValue(args, &i, "--cache-dir", &error)) {
+      if (dir->empty()) return absl::InvalidArgumentError("--cache-dir needs a folder");
+      options.cache_dir = *dir;
+    } else if (arg == "-v" || arg == "--verbose") {
+      options.verbose = true;
     } else if (std::optional<std::string> name = OptionValue(args, &i, "--invoke", &error)) {
       options.invoke = *name;
       options.args.assign(args.begin() + static_cast<std::ptrdiff_t>(i) + 1, args.end());
@@ -173,13 +184,39 @@ std::string DescribeImport(const wasm::Module& module, const wasm::Import& impor
   return absl::StrCat(text, ")");
 }
 
+// For --verbose: where the module came from and what it cost.
+void PrintLoadReport(const LoadReport& report, const std::string& cache_dir) {
+  if (report.cache_key.empty()) {
+    std::fprintf(stderr, "kiln: compiled in %.1f ms, loaded in %.2f ms (no cache)\n",
+                 report.compile_ms, report.load_ms);
+  } else if (report.cache_hit) {
+    std::fprintf(stderr, "kiln: cache hit %s in %s, loaded in %.2f ms\n",
+                 report.cache_key.c_str(), cache_dir.c_str(), report.load_ms);
+  } else {
+    std::fprintf(stderr, "kiln: cache miss%s; compiled in %.1f ms, cached as %s in %s, loaded in %.2f ms\n",
+                 report.replaced_entry ? " (the cached entry was unusable)" : "",
+                 report.compile_ms, report.cache_key.c_str(), cache_dir.c_str(), report.load_ms);
+  }
+}
+
 }  // namespace
 
 int RunCommand(const std::vector<std::string>& args) {
   absl::StatusOr<RunOptions> options = ParseCommandLine(args);
   if (!options.ok()) return Usage(options.status().message());
 
+  if (options->use_cache) {
+    options->engine.cache_dir =
+        options->cache_dir.empty() ? cache::DefaultCacheDir() : options->cache_dir;
+  }
   absl::StatusOr<std::unique_ptr<LocalEngine>> engine = LocalEngine::Create(options->engine);
+  if (!engine.ok() && !options->engine.cache_dir.empty()) {
+    // A cache that cannot be opened only costs time: run without it.
+    const std::string why(engine.status().message());
+    options->engine.cache_dir.clear();
+    engine = LocalEngine::Create(options->engine);
+    if (engine.ok()) PrintError(absl::StrCat("warning: running without the artifact cache: ", why));
+  }
   if (!engine.ok()) return Usage(engine.status().message());
 
   absl::StatusOr<std::vector<uint8_t>> bytes = ReadModuleFile(options->path);
@@ -195,7 +232,9 @@ int RunCommand(const std::vector<std::string>& args) {
     }
     module = (*engine)->LoadArtifact(*bytes);
   } else {
-    module = (*engine)->Load(*std::move(bytes));
+    LoadReport report;
+    module = (*engine)->Load(*std::move(bytes), &report);
+    if (module.ok() && options->verbose) PrintLoadReport(report, options->engine.cache_dir);
   }
   if (!module.ok()) {
     PrintError(absl::StrCat(options->path, ": ", module.status().message()));
