@@ -85,11 +85,11 @@ absl::StatusOr<std::unique_ptr<DiskTier>> DiskTier::Open(DiskTierOptions options
   if (root_fd < 0) return PathError(errno, "opening cache folder", options.root);
   std::unique_ptr<DiskTier> tier(
       new DiskTier(std::move(options.root), root_fd, options.budget_bytes));
-  if (absl::Status scanned = tier->ScanFolder(); !scanned.ok()) return scanned;
+  tier->ScanFolder();
   return tier;
 }
 
-absl::Status DiskTier::ScanFolder() {
+void DiskTier::ScanFolder() {
   struct Found {
     CacheKey key;
     uint64_t size;
@@ -157,7 +157,6 @@ absl::Status DiskTier::ScanFolder() {
   open_report_.evicted = stats_.evictions;
   open_report_.entries = stats_.entries;
   open_report_.bytes = stats_.bytes;
-  return absl::OkStatus();
 }
 
 std::string DiskTier::EntryPath(const CacheKey& key) const {

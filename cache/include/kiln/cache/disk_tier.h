@@ -124,7 +124,7 @@ class DiskTier final : public ArtifactTier {
 
   DiskTier(std::string root, int root_fd, uint64_t budget_bytes);
 
-  absl::Status ScanFolder();
+  void ScanFolder();
   absl::Status WriteEntry(const CacheKey& key, const std::vector<uint8_t>& bytes);
   // Puts `key` at the front of the LRU order with `size` bytes, then evicts
   // older entries until the total is within the budget.
