@@ -1,0 +1,38 @@
+// proto/bridge/wire_values.h — WebAssembly values and types between their
+// wire form (kiln.v1) and the runtime's.
+//
+// Used by kilnd (arguments in, results out) and by the client (the CLI
+// parses and prints values as runtime::Value, whichever engine runs them).
+#ifndef KILN_PROTO_BRIDGE_WIRE_VALUES_H_
+#define KILN_PROTO_BRIDGE_WIRE_VALUES_H_
+
+#include <optional>
+
+#include "absl/status/statusor.h"
+#include "kiln/runtime/value.h"
+#include "kiln/v1/types.pb.h"
+#include "kiln/wasm/types.h"
+
+namespace kiln::wire {
+
+v1::ValueType ToWire(wasm::ValType type);
+// std::nullopt for VALUE_TYPE_UNSPECIFIED or an unknown number.
+std::optional<wasm::ValType> FromWire(v1::ValueType type);
+
+v1::FuncType ToWire(const wasm::FuncType& type);
+absl::StatusOr<wasm::FuncType> FromWire(const v1::FuncType& type);
+
+// A reference becomes only its type and whether it is null: a host pointer
+// means nothing outside this process.
+v1::Value ToWire(const runtime::Value& value);
+
+// INVALID_ARGUMENT for an unset value, a v128 that is not 16 bytes, or a
+// reference that is not null (there is no way to name one on the wire).
+absl::StatusOr<runtime::Value> FromWire(const v1::Value& value);
+
+// The value's type, or std::nullopt for an unset or malformed value.
+std::optional<wasm::ValType> TypeOf(const v1::Value& value);
+
+}  // namespace kiln::wire
+
+#endif  // KILN_PROTO_BRIDGE_WIRE_VALUES_H_
