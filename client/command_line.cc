@@ -1,5 +1,8 @@
 #include "command_line.h"
 
+#include <fstream>
+#include <sstream>
+
 #include "absl/strings/str_cat.h"
 
 namespace kiln::client {
@@ -36,6 +39,62 @@ bool CompilerOption(const std::vector<std::string>& args, size_t* i, jit::Compil
     return true;
   }
   return false;
+}
+
+namespace {
+
+// The whole of a small text file, or std::nullopt with *error set.
+std::optional<std::string> ReadTextFile(const std::string& option, const std::string& path,
+                                        std::string* error) {
+  std::ifstream in(path);
+  if (!in) {
+    *error = absl::StrCat(option, ": cannot read ", path);
+    return std::nullopt;
+  }
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+}  // namespace
+
+bool ServerOption(const std::vector<std::string>& args, size_t* i, ClientOptions* options,
+                  std::string* error) {
+  if (std::optional<std::string> server = OptionValue(args, i, "--server", error)) {
+    if (server->empty()) *error = "--server needs HOST:PORT";
+    options->target = *server;
+    return true;
+  }
+  if (std::optional<std::string> path = OptionValue(args, i, "--token-file", error)) {
+    if (std::optional<std::string> token = ReadTextFile("--token-file", *path, error)) {
+      // Files usually end with a newline that is not part of the token.
+      while (!token->empty() && (token->back() == '\n' || token->back() == '\r' ||
+                                 token->back() == ' ')) {
+        token->pop_back();
+      }
+      options->bearer_token = *token;
+    }
+    return true;
+  }
+  if (std::optional<std::string> path = OptionValue(args, i, "--tls-ca", error)) {
+    if (std::optional<std::string> pem = ReadTextFile("--tls-ca", *path, error)) {
+      options->tls = true;
+      options->tls_root_certs = *pem;
+    }
+    return true;
+  }
+  return false;
+}
+
+v1::CompileOptions ToWire(const jit::CompilerOptions& options) {
+  v1::CompileOptions wire;
+  switch (options.opt_level) {
+    case jit::OptLevel::kO0: wire.set_opt_level(v1::OPT_LEVEL_O0); break;
+    case jit::OptLevel::kO1: wire.set_opt_level(v1::OPT_LEVEL_O1); break;
+    case jit::OptLevel::kO2: wire.set_opt_level(v1::OPT_LEVEL_O2); break;
+  }
+  wire.set_cpu(options.cpu);
+  return wire;
 }
 
 }  // namespace kiln::client

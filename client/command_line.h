@@ -7,7 +7,9 @@
 #include <string>
 #include <vector>
 
+#include "kiln/client/kiln_client.h"
 #include "kiln/jit/compiler.h"
+#include "kiln/v1/types.pb.h"
 
 namespace kiln::client {
 
@@ -21,6 +23,16 @@ std::optional<std::string> OptionValue(const std::vector<std::string>& args, siz
 // --cpu NAME, read into *options (advancing *i). A bad value sets *error.
 bool CompilerOption(const std::vector<std::string>& args, size_t* i, jit::CompilerOptions* options,
                     std::string* error);
+
+// Whether args[*i] is one of the options that name a kilnd to use instead
+// of this process: --server HOST:PORT, --token-file FILE (a bearer token),
+// --tls-ca FILE (TLS, trusting the PEM roots in FILE). A bad value (an
+// unreadable file) sets *error.
+bool ServerOption(const std::vector<std::string>& args, size_t* i, ClientOptions* options,
+                  std::string* error);
+
+// The wire form of compiler options.
+v1::CompileOptions ToWire(const jit::CompilerOptions& options);
 
 }  // namespace kiln::client
 

@@ -4,10 +4,13 @@
 #include <cstdio>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "kiln/client/kiln_client.h"
 #include "artifact_file.h"
 #include "command_line.h"
 #include "local_engine.h"
@@ -21,6 +24,7 @@ struct CompileOptions {
   std::string input;
   std::string output;
   jit::CompilerOptions compiler;
+  ClientOptions server;  // a target: compile on that kilnd
 };
 
 int Usage(const std::string& message) {
@@ -42,6 +46,8 @@ absl::StatusOr<CompileOptions> ParseCommandLine(const std::vector<std::string>& 
     const std::string& arg = args[i];
     std::string error;
     if (CompilerOption(args, &i, &options.compiler, &error)) {
+      if (!error.empty()) return absl::InvalidArgumentError(error);
+    } else if (ServerOption(args, &i, &options.server, &error)) {
       if (!error.empty()) return absl::InvalidArgumentError(error);
     } else if (std::optional<std::string> out = OptionValue(args, &i, "-o", &error)) {
       options.output = *out;
@@ -66,11 +72,56 @@ absl::StatusOr<CompileOptions> ParseCommandLine(const std::vector<std::string>& 
   return options;
 }
 
+// The artifact, compiled by kilnd (or found in its cache), and a note on
+// how it was made for the line `kiln compile` prints.
+absl::StatusOr<std::vector<uint8_t>> CompileOnServer(const CompileOptions& options,
+                                                     std::span<const uint8_t> module,
+                                                     std::string* how) {
+  absl::StatusOr<std::unique_ptr<KilnClient>> client = KilnClient::Connect(options.server);
+  if (!client.ok()) return client.status();
+  absl::StatusOr<v1::CompileResponse> response =
+      (*client)->Compile(module, ToWire(options.compiler), /*return_artifact=*/true);
+  if (!response.ok()) {
+    if (response.status().code() == absl::StatusCode::kUnavailable) {
+      return absl::UnavailableError(absl::StrCat("cannot reach kilnd at ", options.server.target,
+                                                 ": ", response.status().message()));
+    }
+    return response.status();
+  }
+  *how = response->cache_hit()
+             ? absl::StrCat("from the cache of ", options.server.target)
+             : absl::StrCat("compiled in ",
+                            absl::StrFormat("%.1f", response->stats().compile_micros() / 1000.0),
+                            " ms on ", options.server.target);
+  const std::string& artifact = response->artifact();
+  return std::vector<uint8_t>(artifact.begin(), artifact.end());
+}
+
 }  // namespace
 
 int CompileCommand(const std::vector<std::string>& args) {
   absl::StatusOr<CompileOptions> options = ParseCommandLine(args);
   if (!options.ok()) return Usage(std::string(options.status().message()));
+  if (!options->server.target.empty()) {
+    absl::StatusOr<std::vector<uint8_t>> bytes = ReadModuleFile(options->input);
+    if (!bytes.ok()) {
+      std::fprintf(stderr, "kiln: %s\n", std::string(bytes.status().message()).c_str());
+      return kExitBadModule;
+    }
+    std::string how;
+    absl::StatusOr<std::vector<uint8_t>> artifact = CompileOnServer(*options, *bytes, &how);
+    if (!artifact.ok()) {
+      std::fprintf(stderr, "kiln: %s: %s\n", options->input.c_str(),
+                   std::string(artifact.status().message()).c_str());
+      return kExitBadModule;
+    }
+    if (absl::Status status = WriteFileAtomically(options->output, *artifact); !status.ok()) {
+      std::fprintf(stderr, "kiln: %s\n", std::string(status.message()).c_str());
+      return kExitBadModule;
+    }
+    std::printf("%s: %zu bytes, %s\n", options->output.c_str(), artifact->size(), how.c_str());
+    return kExitOk;
+  }
   LocalEngineOptions engine_options;
   engine_options.compiler = options->compiler;
   absl::StatusOr<std::unique_ptr<LocalEngine>> engine = LocalEngine::Create(engine_options);

@@ -9,7 +9,8 @@
 namespace kiln::client {
 
 inline constexpr std::string_view kCompileUsage =
-    "usage: kiln compile [--opt-level O0|O1|O2] [--cpu NAME] IN.wasm [-o OUT.kart]\n";
+    "usage: kiln compile [--opt-level O0|O1|O2] [--cpu NAME] [--server HOST:PORT] IN.wasm\n"
+    "                    [-o OUT.kart]\n";
 
 // `args` are the words after "compile". Writes OUT (default: IN with the
 // extension .kart) atomically; returns the exit status (run_command.h).

@@ -1,11 +1,15 @@
 #include "inspect_command.h"
 
 #include <cstdio>
+#include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
 #include "kiln/runtime/artifact.h"
+#include "command_line.h"
+#include "kiln/client/kiln_client.h"
 #include "module_file.h"
 #include "run_command.h"
 
@@ -49,27 +53,59 @@ void PrintFingerprint(const std::string& fingerprint) {
   }
 }
 
+
+int Usage(const std::string& message) {
+  std::fprintf(stderr, "kiln: %s\n%s", message.c_str(), kInspectUsage.data());
+  return kExitUsage;
+}
+
+// The artifact's bytes: the file, or with --server the cache entry.
+absl::StatusOr<std::vector<uint8_t>> ReadArtifact(const std::string& name,
+                                                  const ClientOptions& server) {
+  if (server.target.empty()) return ReadModuleFile(name);
+  absl::StatusOr<std::unique_ptr<KilnClient>> client = KilnClient::Connect(server);
+  if (!client.ok()) return client.status();
+  absl::StatusOr<std::vector<uint8_t>> artifact = (*client)->GetArtifact(name);
+  if (!artifact.ok()) {
+    return absl::Status(artifact.status().code(),
+                        absl::StrCat(name, " on ", server.target, ": ",
+                                     std::string(artifact.status().message())));
+  }
+  return artifact;
+}
+
 }  // namespace
 
 int InspectCommand(const std::vector<std::string>& args) {
-  if (args.size() != 1 || (args[0].size() > 1 && args[0][0] == '-')) {
-    std::fprintf(stderr, "kiln: %s\n%s",
-                 args.empty() ? "no artifact given" : "one artifact, and no options",
-                 kInspectUsage.data());
-    return kExitUsage;
+  ClientOptions server;
+  std::string name;
+  for (size_t i = 0; i < args.size(); ++i) {
+    std::string error;
+    if (ServerOption(args, &i, &server, &error)) {
+      if (!error.empty()) return Usage(error);
+    } else if (!error.empty()) {
+      return Usage(error);
+    } else if (args[i].size() > 1 && args[i][0] == '-') {
+      return Usage(absl::StrCat("unknown option ", args[i]));
+    } else if (!name.empty()) {
+      return Usage("one artifact at a time");
+    } else {
+      name = args[i];
+    }
   }
-  absl::StatusOr<std::vector<uint8_t>> bytes = ReadModuleFile(args[0]);
+  if (name.empty()) return Usage("no artifact given");
+  absl::StatusOr<std::vector<uint8_t>> bytes = ReadArtifact(name, server);
   if (!bytes.ok()) {
     std::fprintf(stderr, "kiln: %s\n", std::string(bytes.status().message()).c_str());
     return kExitBadModule;
   }
   absl::StatusOr<runtime::ArtifactInfo> info = runtime::InspectArtifact(*bytes);
   if (!info.ok()) {
-    std::fprintf(stderr, "kiln: %s: %s\n", args[0].c_str(),
+    std::fprintf(stderr, "kiln: %s: %s\n", name.c_str(),
                  std::string(info.status().message()).c_str());
     return kExitBadModule;
   }
-  Row("artifact", absl::StrCat(args[0], " (", info->size_bytes, " bytes)"));
+  Row("artifact", absl::StrCat(name, " (", info->size_bytes, " bytes)"));
   Row("format", absl::StrCat("version ", info->format_version));
   Row("kiln", info->kiln_version);
   Row("digest", absl::StrCat("sha256:", info->digest));

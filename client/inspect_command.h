@@ -8,9 +8,12 @@
 
 namespace kiln::client {
 
-inline constexpr std::string_view kInspectUsage = "usage: kiln inspect FILE.kart\n";
+inline constexpr std::string_view kInspectUsage =
+    "usage: kiln inspect FILE.kart\n"
+    "       kiln inspect --server HOST:PORT CACHE_KEY\n";
 
-// `args` are the words after "inspect". Prints the header, fingerprint,
+// `args` are the words after "inspect". With --server, the artifact is the
+// daemon's cache entry of that key. Prints the header, fingerprint,
 // function count, code size, imports and exports; returns the exit status.
 int InspectCommand(const std::vector<std::string>& args);
 

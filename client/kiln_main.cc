@@ -7,6 +7,10 @@
 //                                compile (or load) in-process, instantiate,
 //                                call NAME.
 //   kiln inspect FILE.kart       describe an artifact.
+//   kiln stats                   the artifact cache's (or a daemon's) counters.
+//
+// compile, run, inspect and stats take --server HOST:PORT to use a kilnd
+// instead of this process, with the same output.
 #include <cstdio>
 #include <string>
 #include <string_view>
@@ -19,6 +23,7 @@
 #include "inspect_command.h"
 #include "module_file.h"
 #include "run_command.h"
+#include "stats_command.h"
 
 namespace {
 
@@ -52,7 +57,13 @@ constexpr std::string_view kUsage =
     "                         happened on stderr.\n"
     "  inspect FILE.kart      print an artifact's header, compiler fingerprint,\n"
     "                         function count, code size, imports and exports\n"
+    "  stats [--cache-dir DIR]\n"
+    "                         the artifact cache's entries and counters\n"
     "  help                   show this text\n"
+    "\n"
+    "compile, run, inspect and stats use a kilnd daemon instead of this process\n"
+    "with --server HOST:PORT (inspect then takes a cache key), printing the same;\n"
+    "--token-file FILE sends the bearer token in FILE, --tls-ca FILE uses TLS.\n"
     "\n"
     "exit status:\n"
     "  0  success\n"
@@ -110,6 +121,9 @@ int main(int argc, char** argv) {
   }
   if (args[0] == "inspect") {
     return kiln::client::InspectCommand(std::vector<std::string>(args.begin() + 1, args.end()));
+  }
+  if (args[0] == "stats") {
+    return kiln::client::StatsCommand(std::vector<std::string>(args.begin() + 1, args.end()));
   }
   if (args[0] == "run") {
     return kiln::client::RunCommand(std::vector<std::string>(args.begin() + 1, args.end()));

@@ -23,6 +23,8 @@
 #include "kiln/wasm/module.h"
 #include "kiln/wasm/types.h"
 #include "command_line.h"
+#include "kiln/client/kiln_client.h"
+#include "wire_values.h"
 #include "local_engine.h"
 #include "module_file.h"
 #include "value_text.h"
@@ -39,6 +41,7 @@ struct RunOptions {
   bool use_cache = true;
   std::string cache_dir;  // empty: cache::DefaultCacheDir()
   bool verbose = false;
+  ClientOptions server;   // a target: run on that kilnd instead
 };
 
 void PrintError(absl::string_view message) {
@@ -62,6 +65,8 @@ absl::StatusOr<RunOptions> ParseCommandLine(const std::vector<std::string>& args
     if (CompilerOption(args, &i, &options.engine.compiler, &error)) {
       if (!error.empty()) return absl::InvalidArgumentError(error);
       options.compiler_options_given = true;
+    } else if (ServerOption(args, &i, &options.server, &error)) {
+      if (!error.empty()) return absl::InvalidArgumentError(error);
     } else if (arg == "--no-cache") {
       options.use_cache = false;
     } else if (std::optional<std::string> dir = OptionValue(args, &i, "--cache-dir", &error)) {
@@ -199,11 +204,115 @@ void PrintLoadReport(const LoadReport& report, const std::string& cache_dir) {
   }
 }
 
+// The export `name` among an instance's exports, as ExportedFuncType.
+absl::StatusOr<wasm::FuncType> RemoteExportType(const v1::InstantiateResponse& instance,
+                                                const std::string& name) {
+  std::vector<std::string> functions;
+  for (const v1::Export& e : instance.exports()) {
+    const bool is_function = e.kind() == v1::EXTERN_KIND_FUNCTION;
+    if (is_function) functions.push_back(absl::StrCat("\"", e.name(), "\""));
+    if (e.name() != name) continue;
+    if (!is_function) {
+      return absl::InvalidArgumentError(absl::StrCat("export \"", name, "\" is not a function"));
+    }
+    return wire::FromWire(e.func_type());
+  }
+  return absl::NotFoundError(absl::StrCat(
+      "no export named \"", name, "\"; exported functions: ",
+      functions.empty() ? std::string("none") : absl::StrJoin(functions, ", ")));
+}
+
+int ReportRemoteTrap(const v1::Trap& trap, const std::string& during) {
+  const std::optional<runtime::TrapCode> code = wire::FromWire(trap.kind());
+  std::fprintf(stderr, "trap: %s (%s)%s\n", trap.message().c_str(),
+               code ? std::string(TrapKindName(*code)).c_str() : "unknown", during.c_str());
+  return kExitTrap;
+}
+
+// `kiln run --server`: the daemon compiles (through its cache), instantiates
+// and calls; the output is what running in this process prints.
+int RunOnServer(const RunOptions& options, std::vector<uint8_t> bytes) {
+  if (wasm::HasArtifactMagic(bytes)) {
+    return Usage(absl::StrCat(options.path, " is an artifact; kilnd takes modules (or cache keys)"));
+  }
+  absl::StatusOr<std::unique_ptr<KilnClient>> client = KilnClient::Connect(options.server);
+  if (!client.ok()) return Usage(client.status().message());
+  v1::InstantiateRequest request;
+  request.mutable_module()->set_module(bytes.data(), bytes.size());
+  *request.mutable_module()->mutable_options() = ToWire(options.engine.compiler);
+  absl::StatusOr<v1::InstantiateResponse> instance = (*client)->Instantiate(request);
+  if (!instance.ok()) {
+    if (instance.status().code() == absl::StatusCode::kUnavailable) {
+      PrintError(absl::StrCat("cannot reach kilnd at ", options.server.target, ": ",
+                              instance.status().message()));
+    } else {
+      PrintError(absl::StrCat(options.path, ": ", instance.status().message()));
+    }
+    return kExitBadModule;
+  }
+  if (options.verbose) {
+    std::fprintf(stderr, "kiln: %s %s on %s\n",
+                 instance->cache_hit() ? "cache hit" : "compiled, cached as",
+                 instance->cache_key().c_str(), options.server.target.c_str());
+  }
+  if (instance->has_start_trap()) return ReportRemoteTrap(instance->start_trap(), " while instantiating");
+  // The instance lives in the daemon until dropped, whatever happens here.
+  struct Dropper {
+    KilnClient& client;
+    const std::string& id;
+    ~Dropper() { client.DropInstance(id).IgnoreError(); }
+  } dropper{**client, instance->instance_id()};
+  if (!options.invoke.has_value()) return kExitOk;
+
+  absl::StatusOr<wasm::FuncType> type = RemoteExportType(*instance, *options.invoke);
+  if (!type.ok()) {
+    PrintError(type.status().message());
+    return kExitUsage;
+  }
+  absl::StatusOr<std::vector<runtime::Value>> arguments =
+      ParseArguments(*options.invoke, *type, options.args);
+  if (!arguments.ok()) {
+    PrintError(arguments.status().message());
+    return kExitUsage;
+  }
+  std::vector<v1::Value> wire_arguments;
+  for (const runtime::Value& value : *arguments) wire_arguments.push_back(wire::ToWire(value));
+  absl::StatusOr<v1::InvokeResponse> call =
+      (*client)->Invoke(instance->instance_id(), *options.invoke, std::move(wire_arguments));
+  if (!call.ok()) {
+    PrintError(call.status().message());
+    return kExitBadModule;
+  }
+  if (call->has_trap()) return ReportRemoteTrap(call->trap(), "");
+  for (const v1::Value& wire_value : call->results().values()) {
+    absl::StatusOr<runtime::Value> value = wire::FromWire(wire_value);
+    // Non-null references cannot cross the wire; print them by type.
+    if (!value.ok() && wire_value.has_ref()) {
+      std::printf("%s:ref\n", std::string(wasm::ValTypeName(*wire::TypeOf(wire_value))).c_str());
+      continue;
+    }
+    if (!value.ok()) {
+      PrintError(value.status().message());
+      return kExitBadModule;
+    }
+    std::printf("%s\n", FormatValue(*value).c_str());
+  }
+  return kExitOk;
+}
+
 }  // namespace
 
 int RunCommand(const std::vector<std::string>& args) {
   absl::StatusOr<RunOptions> options = ParseCommandLine(args);
   if (!options.ok()) return Usage(options.status().message());
+  if (!options->server.target.empty()) {
+    absl::StatusOr<std::vector<uint8_t>> bytes = ReadModuleFile(options->path);
+    if (!bytes.ok()) {
+      PrintError(bytes.status().message());
+      return kExitBadModule;
+    }
+    return RunOnServer(*options, *std::move(bytes));
+  }
 
   if (options->use_cache) {
     options->engine.cache_dir =

@@ -17,7 +17,7 @@ inline constexpr int kExitTrap = 3;       // the module trapped (in the call or 
 
 inline constexpr std::string_view kRunUsage =
     "usage: kiln run [--opt-level O0|O1|O2] [--cpu NAME] [--no-cache] [--cache-dir DIR] [-v]\n"
-    "                FILE.wasm|FILE.kart [--invoke NAME [ARG...]]\n";
+    "                [--server HOST:PORT] FILE.wasm|FILE.kart [--invoke NAME [ARG...]]\n";
 
 // `args` are the words after "run". Prints results to stdout and errors to
 // stderr; returns the exit status.

@@ -119,4 +119,42 @@ std::optional<wasm::ValType> TypeOf(const v1::Value& value) {
   return std::nullopt;
 }
 
+namespace {
+
+struct TrapPair {
+  vm::TrapCode code;
+  v1::TrapKind kind;
+};
+
+constexpr TrapPair kTrapPairs[] = {
+    {vm::TrapCode::kUnreachable, v1::TRAP_KIND_UNREACHABLE},
+    {vm::TrapCode::kMemoryOutOfBounds, v1::TRAP_KIND_MEMORY_OUT_OF_BOUNDS},
+    {vm::TrapCode::kTableOutOfBounds, v1::TRAP_KIND_TABLE_OUT_OF_BOUNDS},
+    {vm::TrapCode::kIndirectCallToNull, v1::TRAP_KIND_INDIRECT_CALL_TO_NULL},
+    {vm::TrapCode::kUndefinedElement, v1::TRAP_KIND_UNDEFINED_ELEMENT},
+    {vm::TrapCode::kIndirectCallTypeMismatch, v1::TRAP_KIND_INDIRECT_CALL_TYPE_MISMATCH},
+    {vm::TrapCode::kIntegerDivideByZero, v1::TRAP_KIND_INTEGER_DIVIDE_BY_ZERO},
+    {vm::TrapCode::kIntegerOverflow, v1::TRAP_KIND_INTEGER_OVERFLOW},
+    {vm::TrapCode::kInvalidConversionToInteger, v1::TRAP_KIND_INVALID_CONVERSION_TO_INTEGER},
+    {vm::TrapCode::kCallStackExhausted, v1::TRAP_KIND_CALL_STACK_EXHAUSTED},
+    {vm::TrapCode::kInterrupted, v1::TRAP_KIND_INTERRUPTED},
+    {vm::TrapCode::kHostTrap, v1::TRAP_KIND_HOST},
+};
+
+}  // namespace
+
+v1::TrapKind ToWire(vm::TrapCode code) {
+  for (const TrapPair& pair : kTrapPairs) {
+    if (pair.code == code) return pair.kind;
+  }
+  return v1::TRAP_KIND_UNSPECIFIED;
+}
+
+std::optional<vm::TrapCode> FromWire(v1::TrapKind kind) {
+  for (const TrapPair& pair : kTrapPairs) {
+    if (pair.kind == kind) return pair.code;
+  }
+  return std::nullopt;
+}
+
 }  // namespace kiln::wire

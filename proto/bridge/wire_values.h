@@ -1,5 +1,5 @@
-// proto/bridge/wire_values.h — WebAssembly values and types between their
-// wire form (kiln.v1) and the runtime's.
+// proto/bridge/wire_values.h — WebAssembly values, types and trap kinds
+// between their wire form (kiln.v1) and the runtime's.
 //
 // Used by kilnd (arguments in, results out) and by the client (the CLI
 // parses and prints values as runtime::Value, whichever engine runs them).
@@ -10,8 +10,10 @@
 
 #include "absl/status/statusor.h"
 #include "kiln/runtime/value.h"
+#include "kiln/v1/execution_service.pb.h"
 #include "kiln/v1/types.pb.h"
 #include "kiln/wasm/types.h"
+#include "kiln/wasm/vm_abi.h"
 
 namespace kiln::wire {
 
@@ -32,6 +34,10 @@ absl::StatusOr<runtime::Value> FromWire(const v1::Value& value);
 
 // The value's type, or std::nullopt for an unset or malformed value.
 std::optional<wasm::ValType> TypeOf(const v1::Value& value);
+
+v1::TrapKind ToWire(vm::TrapCode code);
+// std::nullopt for TRAP_KIND_UNSPECIFIED or an unknown number.
+std::optional<vm::TrapCode> FromWire(v1::TrapKind kind);
 
 }  // namespace kiln::wire
 

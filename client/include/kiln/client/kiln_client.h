@@ -1,0 +1,93 @@
+// kiln/client/kiln_client.h — libkiln-client, the C++ SDK for kilnd.
+//
+//   absl::StatusOr<std::unique_ptr<KilnClient>> client =
+//       KilnClient::Connect({.target = "127.0.0.1:7878"});
+//   absl::StatusOr<v1::CompileResponse> compiled = (*client)->Compile(module_bytes);
+//   // compiled->cache_key(), compiled->cache_hit(), ...
+//
+// Every call blocks until the daemon answers or the call's deadline
+// (ClientOptions::timeout) passes. Streaming is handled inside: Compile
+// streams modules larger than ClientOptions::max_unary_module_bytes through
+// CompileStream, GetArtifact gathers its chunks. Errors are absl::Status
+// with the gRPC status code and message (see proto/kiln/v1/types.proto for
+// what each code means); a guest trap is a result, not an error.
+//
+// A KilnClient is thread-safe: one client (one HTTP/2 channel) may serve
+// many threads at once.
+#ifndef KILN_CLIENT_KILN_CLIENT_H_
+#define KILN_CLIENT_KILN_CLIENT_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "kiln/v1/admin_service.pb.h"
+#include "kiln/v1/compile_service.pb.h"
+#include "kiln/v1/execution_service.pb.h"
+
+namespace kiln::client {
+
+struct ClientOptions {
+  // The daemon's address, "HOST:PORT".
+  std::string target;
+  // Sent as "authorization: Bearer TOKEN" when not empty.
+  std::string bearer_token;
+  // TLS, checked against `tls_root_certs` (PEM), or the system's roots when
+  // empty.
+  bool tls = false;
+  std::string tls_root_certs;
+  // The deadline of each call.
+  absl::Duration timeout = absl::Minutes(10);
+  // Modules larger than this go through CompileStream; keep it at or below
+  // the daemon's --max-message-size.
+  size_t max_unary_module_bytes = size_t{4} << 20;
+  // The size of each streamed chunk of a module.
+  size_t chunk_bytes = size_t{1} << 20;
+};
+
+class KilnClient {
+ public:
+  // Makes the channel; nothing is sent until the first call, so a daemon
+  // that is not there shows as UNAVAILABLE then.
+  static absl::StatusOr<std::unique_ptr<KilnClient>> Connect(const ClientOptions& options);
+  ~KilnClient();
+  KilnClient(const KilnClient&) = delete;
+  KilnClient& operator=(const KilnClient&) = delete;
+
+  // CompileService.
+  absl::StatusOr<v1::CompileResponse> Compile(std::span<const uint8_t> module,
+                                              const v1::CompileOptions& options = {},
+                                              bool return_artifact = false);
+  absl::StatusOr<std::vector<uint8_t>> GetArtifact(std::string_view cache_key);
+  absl::StatusOr<std::vector<std::string>> FindMissing(const std::vector<std::string>& cache_keys);
+  absl::StatusOr<std::string> GetFingerprint(const v1::CompileOptions& options = {});
+
+  // ExecutionService.
+  absl::StatusOr<v1::InstantiateResponse> Instantiate(const v1::InstantiateRequest& request);
+  absl::StatusOr<v1::InvokeResponse> Invoke(std::string_view instance_id,
+                                            std::string_view export_name,
+                                            std::vector<v1::Value> args);
+  absl::Status DropInstance(std::string_view instance_id);
+  absl::StatusOr<v1::ExecuteResponse> Execute(const v1::ExecuteRequest& request);
+
+  // AdminService.
+  absl::StatusOr<v1::StatsResponse> Stats();
+
+ private:
+  struct Stubs;
+  KilnClient(const ClientOptions& options, std::unique_ptr<Stubs> stubs);
+
+  ClientOptions options_;
+  std::unique_ptr<Stubs> stubs_;
+};
+
+}  // namespace kiln::client
+
+#endif  // KILN_CLIENT_KILN_CLIENT_H_

@@ -1,0 +1,199 @@
+#include "kiln/client/kiln_client.h"
+
+#include <algorithm>
+#include <chrono>
+#include <limits>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "grpcpp/grpcpp.h"
+#include "kiln/v1/admin_service.grpc.pb.h"
+#include "kiln/v1/compile_service.grpc.pb.h"
+#include "kiln/v1/execution_service.grpc.pb.h"
+
+namespace kiln::client {
+
+struct KilnClient::Stubs {
+  std::shared_ptr<grpc::Channel> channel;
+  std::unique_ptr<v1::CompileService::Stub> compile;
+  std::unique_ptr<v1::ExecutionService::Stub> execution;
+  std::unique_ptr<v1::AdminService::Stub> admin;
+};
+
+namespace {
+
+absl::Status FromGrpc(const grpc::Status& status) {
+  if (status.ok()) return absl::OkStatus();
+  return absl::Status(static_cast<absl::StatusCode>(status.error_code()), status.error_message());
+}
+
+// A context for one call: the deadline and the bearer token.
+std::unique_ptr<grpc::ClientContext> MakeContext(const ClientOptions& options) {
+  auto context = std::make_unique<grpc::ClientContext>();
+  context->set_deadline(std::chrono::system_clock::now() +
+                        absl::ToChronoMilliseconds(options.timeout));
+  if (!options.bearer_token.empty()) {
+    context->AddMetadata("authorization", absl::StrCat("Bearer ", options.bearer_token));
+  }
+  return context;
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<KilnClient>> KilnClient::Connect(const ClientOptions& options) {
+  if (options.target.empty()) return absl::InvalidArgumentError("no daemon address (HOST:PORT)");
+  if (options.chunk_bytes == 0) return absl::InvalidArgumentError("chunk_bytes must be positive");
+  std::shared_ptr<grpc::ChannelCredentials> credentials;
+  if (options.tls) {
+    grpc::SslCredentialsOptions ssl;
+    ssl.pem_root_certs = options.tls_root_certs;
+    credentials = grpc::SslCredentials(ssl);
+  } else {
+    credentials = grpc::InsecureChannelCredentials();
+  }
+  grpc::ChannelArguments arguments;
+  // Artifacts of large modules come back whole in CompileResponse.
+  arguments.SetMaxReceiveMessageSize(std::numeric_limits<int>::max());
+  arguments.SetMaxSendMessageSize(std::numeric_limits<int>::max());
+  auto stubs = std::make_unique<Stubs>();
+  stubs->channel = grpc::CreateCustomChannel(options.target, credentials, arguments);
+  stubs->compile = v1::CompileService::NewStub(stubs->channel);
+  stubs->execution = v1::ExecutionService::NewStub(stubs->channel);
+  stubs->admin = v1::AdminService::NewStub(stubs->channel);
+  return std::unique_ptr<KilnClient>(new KilnClient(options, std::move(stubs)));
+}
+
+KilnClient::KilnClient(const ClientOptions& options, std::unique_ptr<Stubs> stubs)
+    : options_(options), stubs_(std::move(stubs)) {}
+
+KilnClient::~KilnClient() = default;
+
+absl::StatusOr<v1::CompileResponse> KilnClient::Compile(std::span<const uint8_t> module,
+                                                        const v1::CompileOptions& options,
+                                                        bool return_artifact) {
+  std::unique_ptr<grpc::ClientContext> context = MakeContext(options_);
+  v1::CompileResponse response;
+  if (module.size() <= options_.max_unary_module_bytes) {
+    v1::CompileRequest request;
+    request.set_module(module.data(), module.size());
+    *request.mutable_options() = options;
+    request.set_return_artifact(return_artifact);
+    grpc::Status status = stubs_->compile->Compile(context.get(), request, &response);
+    if (!status.ok()) return FromGrpc(status);
+    return response;
+  }
+  std::unique_ptr<grpc::ClientWriter<v1::CompileStreamRequest>> stream =
+      stubs_->compile->CompileStream(context.get(), &response);
+  size_t sent = 0;
+  bool first = true;
+  // An empty module still sends its first message, which carries the options.
+  while (first || sent < module.size()) {
+    const size_t size = std::min(options_.chunk_bytes, module.size() - sent);
+    v1::CompileStreamRequest chunk;
+    if (first) {
+      *chunk.mutable_options() = options;
+      chunk.set_return_artifact(return_artifact);
+      chunk.set_module_size(module.size());
+    }
+    chunk.set_module_chunk(module.data() + sent, size);
+    // A failed write means the daemon ended the call (e.g. the module is
+    // over its size limit); Finish below says why.
+    if (!stream->Write(chunk)) break;
+    sent += size;
+    first = false;
+  }
+  stream->WritesDone();
+  grpc::Status status = stream->Finish();
+  if (!status.ok()) return FromGrpc(status);
+  return response;
+}
+
+absl::StatusOr<std::vector<uint8_t>> KilnClient::GetArtifact(std::string_view cache_key) {
+  std::unique_ptr<grpc::ClientContext> context = MakeContext(options_);
+  v1::GetArtifactRequest request;
+  request.set_cache_key(std::string(cache_key));
+  std::unique_ptr<grpc::ClientReader<v1::ArtifactChunk>> stream =
+      stubs_->compile->GetArtifact(context.get(), request);
+  std::vector<uint8_t> artifact;
+  v1::ArtifactChunk chunk;
+  while (stream->Read(&chunk)) {
+    if (artifact.empty() && chunk.total_size() > 0) {
+      artifact.reserve(static_cast<size_t>(chunk.total_size()));
+    }
+    artifact.insert(artifact.end(), chunk.data().begin(), chunk.data().end());
+  }
+  grpc::Status status = stream->Finish();
+  if (!status.ok()) return FromGrpc(status);
+  return artifact;
+}
+
+absl::StatusOr<std::vector<std::string>> KilnClient::FindMissing(
+    const std::vector<std::string>& cache_keys) {
+  std::unique_ptr<grpc::ClientContext> context = MakeContext(options_);
+  v1::FindMissingRequest request;
+  for (const std::string& key : cache_keys) request.add_cache_keys(key);
+  v1::FindMissingResponse response;
+  grpc::Status status = stubs_->compile->FindMissing(context.get(), request, &response);
+  if (!status.ok()) return FromGrpc(status);
+  return std::vector<std::string>(response.missing_cache_keys().begin(),
+                                  response.missing_cache_keys().end());
+}
+
+absl::StatusOr<std::string> KilnClient::GetFingerprint(const v1::CompileOptions& options) {
+  std::unique_ptr<grpc::ClientContext> context = MakeContext(options_);
+  v1::GetFingerprintRequest request;
+  *request.mutable_options() = options;
+  v1::GetFingerprintResponse response;
+  grpc::Status status = stubs_->compile->GetFingerprint(context.get(), request, &response);
+  if (!status.ok()) return FromGrpc(status);
+  return response.fingerprint();
+}
+
+absl::StatusOr<v1::InstantiateResponse> KilnClient::Instantiate(
+    const v1::InstantiateRequest& request) {
+  std::unique_ptr<grpc::ClientContext> context = MakeContext(options_);
+  v1::InstantiateResponse response;
+  grpc::Status status = stubs_->execution->Instantiate(context.get(), request, &response);
+  if (!status.ok()) return FromGrpc(status);
+  return response;
+}
+
+absl::StatusOr<v1::InvokeResponse> KilnClient::Invoke(std::string_view instance_id,
+                                                      std::string_view export_name,
+                                                      std::vector<v1::Value> args) {
+  std::unique_ptr<grpc::ClientContext> context = MakeContext(options_);
+  v1::InvokeRequest request;
+  request.set_instance_id(std::string(instance_id));
+  request.set_export_name(std::string(export_name));
+  for (v1::Value& arg : args) *request.add_args() = std::move(arg);
+  v1::InvokeResponse response;
+  grpc::Status status = stubs_->execution->Invoke(context.get(), request, &response);
+  if (!status.ok()) return FromGrpc(status);
+  return response;
+}
+
+absl::Status KilnClient::DropInstance(std::string_view instance_id) {
+  std::unique_ptr<grpc::ClientContext> context = MakeContext(options_);
+  v1::DropInstanceRequest request;
+  request.set_instance_id(std::string(instance_id));
+  v1::DropInstanceResponse response;
+  return FromGrpc(stubs_->execution->DropInstance(context.get(), request, &response));
+}
+
+absl::StatusOr<v1::ExecuteResponse> KilnClient::Execute(const v1::ExecuteRequest& request) {
+  std::unique_ptr<grpc::ClientContext> context = MakeContext(options_);
+  v1::ExecuteResponse response;
+  grpc::Status status = stubs_->execution->Execute(context.get(), request, &response);
+  if (!status.ok()) return FromGrpc(status);
+  return response;
+}
+
+absl::StatusOr<v1::StatsResponse> KilnClient::Stats() {
+  std::unique_ptr<grpc::ClientContext> context = MakeContext(options_);
+  v1::StatsResponse response;
+  grpc::Status status = stubs_->admin->Stats(context.get(), v1::StatsRequest(), &response);
+  if (!status.ok()) return FromGrpc(status);
+  return response;
+}
+
+}  // namespace kiln::client
