@@ -1,0 +1,118 @@
+// kiln/server/compile_pipeline.h — module bytes to a cached artifact, as
+// kilnd does it for every caller (CompileService, and ExecutionService when
+// it is handed a module).
+//
+// The steps: pick the jit::Compiler for the request's options (one per
+// distinct opt level and CPU, made on first use and kept: a Compiler is
+// thread-safe), key the module by its bytes and that compiler's
+// fingerprint, and ask the ArtifactStore, which answers from a tier or
+// runs one compute per key however many callers ask at once. A compute
+// waits for one of --max-concurrent-compiles slots, decodes and validates,
+// compiles on the daemon's TBB arena (--threads) and writes the artifact.
+//
+// Cancellation: a caller that gives up stops waiting for another caller's
+// compile and for a compile slot within a few milliseconds. A compile
+// already inside jit::Compiler::Compile runs to its end (the compiler has
+// no cancellation hook); its artifact is cached, so the work is not lost.
+#ifndef KILN_SERVER_COMPILE_PIPELINE_H_
+#define KILN_SERVER_COMPILE_PIPELINE_H_
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <span>
+#include <string>
+#include <utility>
+
+#include <oneapi/tbb/task_arena.h>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "kiln/cache/artifact_store.h"
+#include "kiln/cache/cache_key.h"
+#include "kiln/jit/compiler.h"
+#include "kiln/server/compile_slots.h"
+#include "kiln/v1/types.pb.h"
+
+namespace kiln::server {
+
+struct CompilePipelineOptions {
+  uint32_t threads = 1;
+  uint32_t max_concurrent_compiles = 4;
+  uint64_t max_module_size = uint64_t{256} << 20;
+};
+
+// What one request got.
+struct CompileOutcome {
+  cache::CacheKey key;
+  cache::Blob artifact;
+  bool cache_hit = false;  // nothing was compiled for it
+  bool shared = false;     // it waited for another request's compile
+  std::string fingerprint;
+  // As CompileStats defines them.
+  uint32_t defined_functions = 0;
+  uint64_t code_bytes = 0;
+  uint64_t compile_micros = 0;  // 0 on a cache hit
+};
+
+class CompilePipeline {
+ public:
+  CompilePipeline(CompilePipelineOptions options, cache::ArtifactStore& store);
+  ~CompilePipeline();
+  CompilePipeline(const CompilePipeline&) = delete;
+  CompilePipeline& operator=(const CompilePipeline&) = delete;
+
+  // The compiler for `options`; INVALID_ARGUMENT for an unknown opt level
+  // or a CPU LLVM does not know (or one below Kiln's baseline).
+  absl::StatusOr<const jit::Compiler*> CompilerFor(const v1::CompileOptions& options);
+
+  // The artifact of `module` compiled with `options`, from the cache or
+  // compiled now. Errors: RESOURCE_EXHAUSTED for a module over
+  // --max-module-size; INVALID_ARGUMENT for a malformed or invalid module
+  // (the decoder's or validator's message, with the byte offset) or bad
+  // options; CANCELLED when `cancelled()` turned true while waiting; what
+  // the compiler returns when it fails ("compile: ...").
+  absl::StatusOr<CompileOutcome> Compile(std::span<const uint8_t> module,
+                                         const v1::CompileOptions& options,
+                                         const std::function<bool()>& cancelled);
+
+  cache::ArtifactStore& store() { return store_; }
+  uint64_t max_module_size() const { return options_.max_module_size; }
+  uint32_t pool_threads() const { return static_cast<uint32_t>(arena_.max_concurrency()); }
+
+ private:
+  // What Compile reports about an artifact beyond its bytes, remembered per
+  // key so that requests that shared a compile, and later hits, need not
+  // parse the artifact again.
+  struct ArtifactSummary {
+    uint32_t defined_functions = 0;
+    uint64_t code_bytes = 0;
+    uint64_t compile_micros = 0;
+  };
+
+  absl::StatusOr<cache::Blob> CompileArtifact(std::span<const uint8_t> module,
+                                              const jit::Compiler& compiler,
+                                              const cache::CacheKey& key,
+                                              const std::function<bool()>& cancelled);
+  void Remember(const cache::CacheKey& key, const ArtifactSummary& summary);
+  std::optional<ArtifactSummary> Recall(const cache::CacheKey& key);
+
+  const CompilePipelineOptions options_;
+  cache::ArtifactStore& store_;
+  CompileSlots slots_;
+  tbb::task_arena arena_;
+
+  absl::Mutex compilers_mu_;
+  // By (opt level, CPU name as the request spelled it).
+  absl::flat_hash_map<std::pair<int, std::string>, std::unique_ptr<jit::Compiler>> compilers_
+      ABSL_GUARDED_BY(compilers_mu_);
+
+  absl::Mutex summaries_mu_;
+  absl::flat_hash_map<cache::CacheKey, ArtifactSummary> summaries_ ABSL_GUARDED_BY(summaries_mu_);
+};
+
+}  // namespace kiln::server
+
+#endif  // KILN_SERVER_COMPILE_PIPELINE_H_

@@ -1,0 +1,59 @@
+// kiln/server/compile_service.h — kiln.v1.CompileService over the
+// daemon's CompilePipeline and ArtifactStore.
+//
+// Unary Compile is bounded by gRPC's message limit (--max-message-size);
+// CompileStream takes modules of any size up to --max-module-size in
+// chunks, refusing as soon as the bytes received pass the limit. Both then
+// take the same path. GetArtifact streams an artifact in chunks that fit
+// the message limit; FindMissing only checks presence (no tier reads the
+// entries' bytes for it, and nothing is promoted).
+#ifndef KILN_SERVER_COMPILE_SERVICE_H_
+#define KILN_SERVER_COMPILE_SERVICE_H_
+
+#include <cstdint>
+#include <string>
+
+#include <grpcpp/server_context.h>
+
+#include "kiln/server/auth.h"
+#include "kiln/server/compile_pipeline.h"
+#include "kiln/server/request_log.h"
+#include "kiln/v1/compile_service.grpc.pb.h"
+
+namespace kiln::server {
+
+class CompileServiceImpl final : public v1::CompileService::Service {
+ public:
+  CompileServiceImpl(CompilePipeline& pipeline, RequestLog& log, const BearerTokenAuth& auth,
+                     uint64_t max_message_size);
+
+  grpc::Status Compile(grpc::ServerContext* context, const v1::CompileRequest* request,
+                       v1::CompileResponse* response) override;
+  grpc::Status CompileStream(grpc::ServerContext* context,
+                             grpc::ServerReader<v1::CompileStreamRequest>* reader,
+                             v1::CompileResponse* response) override;
+  grpc::Status GetArtifact(grpc::ServerContext* context, const v1::GetArtifactRequest* request,
+                           grpc::ServerWriter<v1::ArtifactChunk>* writer) override;
+  grpc::Status FindMissing(grpc::ServerContext* context, const v1::FindMissingRequest* request,
+                           v1::FindMissingResponse* response) override;
+  grpc::Status GetFingerprint(grpc::ServerContext* context,
+                              const v1::GetFingerprintRequest* request,
+                              v1::GetFingerprintResponse* response) override;
+
+ private:
+  // The shared tail of Compile and CompileStream.
+  grpc::Status CompileModule(const grpc::ServerContext& context, const std::string& module,
+                             const v1::CompileOptions& options, bool return_artifact,
+                             RequestRecord& record, v1::CompileResponse* response);
+  // Whether the cache holds `key`, without reading or promoting the entry.
+  bool IsCached(const cache::CacheKey& key);
+
+  CompilePipeline& pipeline_;
+  RequestLog& log_;
+  const BearerTokenAuth& auth_;
+  const uint64_t max_message_size_;
+};
+
+}  // namespace kiln::server
+
+#endif  // KILN_SERVER_COMPILE_SERVICE_H_

@@ -1,0 +1,114 @@
+// kilnd — Kiln's compilation daemon. See kiln/server/kiln_server.h for what
+// it serves and kiln/server/server_config.h (or `kilnd --help`) for flags.
+//
+// Exit statuses: 0 after a clean drain on SIGTERM/SIGINT (or --help); 1 when
+// it cannot start (cache folder, address, files) or a drain overran its
+// time; 2 for bad flags.
+#include <pthread.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "kiln/server/kiln_server.h"
+#include "kiln/server/server_config.h"
+#include "kiln/wasm/version.h"
+
+namespace {
+
+using kiln::server::KilnServer;
+
+// Calls in flight get this long to finish once a stop signal arrives.
+constexpr std::chrono::seconds kDrainGrace{30};
+// After that they are cancelled; a handler that still does not return (a
+// compile inside LLVM cannot be interrupted) gets this much more before the
+// process exits anyway. The cache is crash-safe, so nothing is left torn.
+constexpr std::chrono::seconds kDrainHardStop{15};
+
+// Wasm runs on gRPC's handler threads, which take the process's default
+// thread stack size; it must hold runtime::EngineConfig::max_wasm_stack (1
+// MiB) plus the host frames, whatever RLIMIT_STACK says.
+constexpr size_t kMinThreadStack = size_t{8} << 20;
+
+void EnsureThreadStacks() {
+  pthread_attr_t attr;
+  if (pthread_getattr_default_np(&attr) != 0) return;
+  size_t size = 0;
+  if (pthread_attr_getstacksize(&attr, &size) == 0 && size < kMinThreadStack) {
+    pthread_attr_setstacksize(&attr, kMinThreadStack);
+    pthread_setattr_default_np(&attr);
+  }
+  pthread_attr_destroy(&attr);
+}
+
+void Log(const std::string& line) {
+  std::string text = absl::StrCat("kilnd: ", line, "\n");
+  // One write, so the line does not interleave with request lines.
+  if (::write(2, text.data(), text.size()) < 0) {
+    // Nowhere to report it.
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  // Stop signals are taken by sigwait below, never by a handler: block them
+  // before any thread exists, so that every thread inherits the mask.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGTERM);
+  sigaddset(&stop_signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  // A client that disconnects mid-write must not kill the daemon.
+  signal(SIGPIPE, SIG_IGN);
+  EnsureThreadStacks();
+
+  absl::StatusOr<kiln::server::ParsedCommandLine> parsed =
+      kiln::server::ParseCommandLine(std::vector<std::string>(argv + 1, argv + argc));
+  if (!parsed.ok()) {
+    std::fprintf(stderr, "kilnd: %s\n(kilnd --help lists the flags)\n",
+                 std::string(parsed.status().message()).c_str());
+    return 2;
+  }
+  if (parsed->help) {
+    std::fputs(kiln::server::kUsage.data(), stdout);
+    return 0;
+  }
+  const kiln::server::ServerConfig& config = parsed->config;
+
+  absl::StatusOr<std::unique_ptr<KilnServer>> server = KilnServer::Start(config);
+  if (!server.ok()) {
+    Log(std::string(server.status().message()));
+    return 1;
+  }
+  std::printf("listening on %s\n", (*server)->address().c_str());
+  std::fflush(stdout);
+  Log(absl::StrCat("Kiln ", std::string(kiln::KilnVersion()), " serving on ",
+                   (*server)->address(), "; cache ",
+                   config.cache_dir.empty() ? std::string("(memory only)") : config.cache_dir,
+                   "; ", config.threads, " compile threads; auth ",
+                   config.auth_token_file.empty() ? "off" : "bearer token", "; tls ",
+                   config.tls_cert_file.empty() ? "off" : "on"));
+
+  int signal_number = 0;
+  while (sigwait(&stop_signals, &signal_number) != 0) {
+  }
+  Log(absl::StrCat(signal_number == SIGTERM ? "SIGTERM" : "SIGINT",
+                   " received; draining calls in flight (", kDrainGrace.count(), " s at most)"));
+  std::thread([] {
+    std::this_thread::sleep_for(kDrainGrace + kDrainHardStop);
+    Log("calls still running after the drain; exiting without them");
+    _exit(1);
+  }).detach();
+  (*server)->Shutdown(kDrainGrace);
+  server->reset();
+  Log("stopped");
+  return 0;
+}

@@ -1,0 +1,225 @@
+#include "kiln/server/compile_service.h"
+
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <optional>
+#include <span>
+
+#include "absl/strings/str_cat.h"
+#include "kiln/cache/disk_tier.h"
+#include "kiln/server/rpc_status.h"
+
+namespace kiln::server {
+namespace {
+
+constexpr uint64_t kMaxArtifactChunk = 1 << 20;
+// What a message adds to its payload (field tags, lengths, gRPC framing),
+// rounded up generously.
+constexpr uint64_t kMessageOverhead = 4096;
+// FindMissing answers from the file system per key; a bound keeps one
+// request from occupying a thread for minutes.
+constexpr int kMaxFindMissingKeys = 100'000;
+
+std::span<const uint8_t> AsBytes(const std::string& s) {
+  return {reinterpret_cast<const uint8_t*>(s.data()), s.size()};
+}
+
+}  // namespace
+
+CompileServiceImpl::CompileServiceImpl(CompilePipeline& pipeline, RequestLog& log,
+                                       const BearerTokenAuth& auth, uint64_t max_message_size)
+    : pipeline_(pipeline), log_(log), auth_(auth), max_message_size_(max_message_size) {}
+
+grpc::Status CompileServiceImpl::CompileModule(const grpc::ServerContext& context,
+                                               const std::string& module,
+                                               const v1::CompileOptions& options,
+                                               bool return_artifact, RequestRecord& record,
+                                               v1::CompileResponse* response) {
+  record.Add("module_bytes", uint64_t{module.size()});
+  absl::StatusOr<CompileOutcome> outcome =
+      pipeline_.Compile(AsBytes(module), options, CancelledBy(context));
+  if (!outcome.ok()) {
+    return record.Finish(ToGrpcStatus(ExplainCancellation(outcome.status(), context)));
+  }
+  const std::string key = outcome->key.ToHex();
+  record.Add("key", key)
+      .Add("artifact_bytes", uint64_t{outcome->artifact->size()})
+      .Add("cache_hit", outcome->cache_hit)
+      .Add("shared", outcome->shared)
+      .AddMillis("compile_ms", std::chrono::microseconds(outcome->compile_micros));
+
+  response->set_cache_key(key);
+  response->set_cache_hit(outcome->cache_hit);
+  response->set_shared(outcome->shared);
+  response->set_fingerprint(outcome->fingerprint);
+  v1::CompileStats* stats = response->mutable_stats();
+  stats->set_defined_functions(outcome->defined_functions);
+  stats->set_module_bytes(module.size());
+  stats->set_artifact_bytes(outcome->artifact->size());
+  stats->set_code_bytes(outcome->code_bytes);
+  stats->set_compile_micros(outcome->compile_micros);
+  if (return_artifact) {
+    // gRPC would fail the reply anyway; saying why, and where the artifact
+    // is, serves the caller better.
+    if (outcome->artifact->size() + kMessageOverhead > max_message_size_) {
+      return record.Finish(grpc::Status(
+          grpc::StatusCode::RESOURCE_EXHAUSTED,
+          absl::StrCat("the artifact is ", outcome->artifact->size(),
+                       " bytes, too large for one message (--max-message-size ",
+                       max_message_size_, "); it is cached as ", key,
+                       ": fetch it with GetArtifact")));
+    }
+    response->set_artifact(outcome->artifact->data(), outcome->artifact->size());
+  }
+  stats->set_total_micros(static_cast<uint64_t>(
+      std::chrono::duration_cast<std::chrono::microseconds>(record.elapsed()).count()));
+  return record.Finish(grpc::Status::OK);
+}
+
+grpc::Status CompileServiceImpl::Compile(grpc::ServerContext* context,
+                                         const v1::CompileRequest* request,
+                                         v1::CompileResponse* response) {
+  RequestRecord record(log_, "Compile", context);
+  if (grpc::Status status = auth_.Check(*context); !status.ok()) return record.Finish(status);
+  return CompileModule(*context, request->module(), request->options(),
+                       request->return_artifact(), record, response);
+}
+
+grpc::Status CompileServiceImpl::CompileStream(
+    grpc::ServerContext* context, grpc::ServerReader<v1::CompileStreamRequest>* reader,
+    v1::CompileResponse* response) {
+  RequestRecord record(log_, "CompileStream", context);
+  if (grpc::Status status = auth_.Check(*context); !status.ok()) return record.Finish(status);
+  v1::CompileStreamRequest message;
+  if (!reader->Read(&message)) {
+    return record.Finish(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                                      "empty stream: the first message carries the options"));
+  }
+  const v1::CompileOptions options = message.options();
+  const bool return_artifact = message.return_artifact();
+  const uint64_t declared = message.module_size();
+  const uint64_t limit = pipeline_.max_module_size();
+  auto too_large = [&](uint64_t size) {
+    return grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
+                        absl::StrCat("the module is ", size, " bytes or more, over this daemon's limit of ",
+                                     limit, " (--max-module-size)"));
+  };
+  if (declared > limit) return record.Finish(too_large(declared));
+  std::string module;
+  // Trust the declared size for a first allocation only up to a point: it
+  // is the client's word.
+  module.reserve(std::min<uint64_t>(declared, uint64_t{64} << 20));
+  do {
+    if (module.size() + message.module_chunk().size() > limit) {
+      return record.Finish(too_large(module.size() + message.module_chunk().size()));
+    }
+    module += message.module_chunk();
+  } while (reader->Read(&message));
+  if (context->IsCancelled()) {
+    return record.Finish(ToGrpcStatus(
+        ExplainCancellation(absl::CancelledError("the client cancelled the upload"), *context)));
+  }
+  if (declared != 0 && module.size() != declared) {
+    return record.Finish(grpc::Status(
+        grpc::StatusCode::INVALID_ARGUMENT,
+        absl::StrCat("the first message declared a module of ", declared, " bytes, but ",
+                     module.size(), " arrived")));
+  }
+  return CompileModule(*context, module, options, return_artifact, record, response);
+}
+
+grpc::Status CompileServiceImpl::GetArtifact(grpc::ServerContext* context,
+                                             const v1::GetArtifactRequest* request,
+                                             grpc::ServerWriter<v1::ArtifactChunk>* writer) {
+  RequestRecord record(log_, "GetArtifact", context);
+  if (grpc::Status status = auth_.Check(*context); !status.ok()) return record.Finish(status);
+  std::optional<cache::CacheKey> key = cache::CacheKey::FromHex(request->cache_key());
+  if (!key.has_value()) {
+    return record.Finish(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                                      "malformed cache key: expected 64 lowercase hex digits"));
+  }
+  record.Add("key", request->cache_key());
+  cache::Blob artifact = pipeline_.store().Get(*key);
+  if (artifact == nullptr) {
+    return record.Finish(
+        grpc::Status(grpc::StatusCode::NOT_FOUND,
+                     absl::StrCat("no artifact is cached under key ", request->cache_key())));
+  }
+  record.Add("artifact_bytes", uint64_t{artifact->size()});
+  const uint64_t chunk_size =
+      std::clamp<uint64_t>(max_message_size_ - kMessageOverhead, 1024, kMaxArtifactChunk);
+  v1::ArtifactChunk chunk;
+  chunk.set_total_size(artifact->size());
+  for (uint64_t offset = 0; offset < artifact->size(); offset += chunk_size) {
+    const uint64_t n = std::min<uint64_t>(chunk_size, artifact->size() - offset);
+    chunk.set_data(artifact->data() + offset, n);
+    if (!writer->Write(chunk)) {
+      return record.Finish(ToGrpcStatus(ExplainCancellation(
+          absl::CancelledError("the client stopped reading the artifact"), *context)));
+    }
+    chunk.clear_total_size();
+  }
+  return record.Finish(grpc::Status::OK);
+}
+
+bool CompileServiceImpl::IsCached(const cache::CacheKey& key) {
+  for (const std::unique_ptr<cache::ArtifactTier>& tier : pipeline_.store().tiers()) {
+    if (const auto* disk = dynamic_cast<const cache::DiskTier*>(tier.get())) {
+      struct stat st;
+      if (::stat(disk->EntryPath(key).c_str(), &st) == 0 && S_ISREG(st.st_mode)) return true;
+    } else if (tier->Get(key) != nullptr) {
+      return true;
+    }
+  }
+  return false;
+}
+
+grpc::Status CompileServiceImpl::FindMissing(grpc::ServerContext* context,
+                                             const v1::FindMissingRequest* request,
+                                             v1::FindMissingResponse* response) {
+  RequestRecord record(log_, "FindMissing", context);
+  if (grpc::Status status = auth_.Check(*context); !status.ok()) return record.Finish(status);
+  record.Add("keys", uint64_t(request->cache_keys_size()));
+  if (request->cache_keys_size() > kMaxFindMissingKeys) {
+    return record.Finish(grpc::Status(
+        grpc::StatusCode::RESOURCE_EXHAUSTED,
+        absl::StrCat(request->cache_keys_size(), " keys in one request; at most ",
+                     kMaxFindMissingKeys)));
+  }
+  std::vector<cache::CacheKey> keys;
+  keys.reserve(request->cache_keys_size());
+  for (int i = 0; i < request->cache_keys_size(); ++i) {
+    std::optional<cache::CacheKey> key = cache::CacheKey::FromHex(request->cache_keys(i));
+    if (!key.has_value()) {
+      return record.Finish(grpc::Status(
+          grpc::StatusCode::INVALID_ARGUMENT,
+          absl::StrCat("cache key ", i + 1, " is malformed: expected 64 lowercase hex digits")));
+    }
+    keys.push_back(*key);
+  }
+  for (int i = 0; i < request->cache_keys_size(); ++i) {
+    if (context->IsCancelled()) {
+      return record.Finish(ToGrpcStatus(ExplainCancellation(
+          absl::CancelledError("cancelled while looking up keys"), *context)));
+    }
+    if (!IsCached(keys[static_cast<size_t>(i)])) {
+      response->add_missing_cache_keys(request->cache_keys(i));
+    }
+  }
+  record.Add("missing", uint64_t(response->missing_cache_keys_size()));
+  return record.Finish(grpc::Status::OK);
+}
+
+grpc::Status CompileServiceImpl::GetFingerprint(grpc::ServerContext* context,
+                                                const v1::GetFingerprintRequest* request,
+                                                v1::GetFingerprintResponse* response) {
+  RequestRecord record(log_, "GetFingerprint", context);
+  if (grpc::Status status = auth_.Check(*context); !status.ok()) return record.Finish(status);
+  absl::StatusOr<const jit::Compiler*> compiler = pipeline_.CompilerFor(request->options());
+  if (!compiler.ok()) return record.Finish(ToGrpcStatus(compiler.status()));
+  response->set_fingerprint((*compiler)->fingerprint());
+  return record.Finish(grpc::Status::OK);
+}
+
+}  // namespace kiln::server

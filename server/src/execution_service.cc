@@ -1,0 +1,496 @@
+#include "kiln/server/execution_service.h"
+
+#include <pthread.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "kiln/runtime/artifact.h"
+#include "kiln/runtime/linker.h"
+#include "kiln/runtime/trap.h"
+#include "kiln/server/rpc_status.h"
+#include "kiln/wasm/module.h"
+#include "kiln/wasm/types.h"
+#include "wire_values.h"
+
+namespace kiln::server {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// Stack the host side of a call needs below the wasm limit: the gRPC
+// handler frames above us are already on the stack, this is for the
+// runtime's entry path and its trap handling.
+constexpr uint64_t kHostStackReserve = 256 << 10;
+
+v1::TrapKind ToTrapKind(runtime::TrapCode code) {
+  using runtime::TrapCode;
+  switch (code) {
+    case TrapCode::kUnreachable: return v1::TRAP_KIND_UNREACHABLE;
+    case TrapCode::kMemoryOutOfBounds: return v1::TRAP_KIND_MEMORY_OUT_OF_BOUNDS;
+    case TrapCode::kTableOutOfBounds: return v1::TRAP_KIND_TABLE_OUT_OF_BOUNDS;
+    case TrapCode::kIndirectCallToNull: return v1::TRAP_KIND_INDIRECT_CALL_TO_NULL;
+    case TrapCode::kUndefinedElement: return v1::TRAP_KIND_UNDEFINED_ELEMENT;
+    case TrapCode::kIndirectCallTypeMismatch: return v1::TRAP_KIND_INDIRECT_CALL_TYPE_MISMATCH;
+    case TrapCode::kIntegerDivideByZero: return v1::TRAP_KIND_INTEGER_DIVIDE_BY_ZERO;
+    case TrapCode::kIntegerOverflow: return v1::TRAP_KIND_INTEGER_OVERFLOW;
+    case TrapCode::kInvalidConversionToInteger: return v1::TRAP_KIND_INVALID_CONVERSION_TO_INTEGER;
+    case TrapCode::kCallStackExhausted: return v1::TRAP_KIND_CALL_STACK_EXHAUSTED;
+    case TrapCode::kInterrupted: return v1::TRAP_KIND_INTERRUPTED;
+    case TrapCode::kHostTrap: return v1::TRAP_KIND_HOST;
+  }
+  return v1::TRAP_KIND_UNSPECIFIED;
+}
+
+// The Trap a trap status stands for, or nullopt for any other status.
+std::optional<v1::Trap> AsTrap(const absl::Status& status) {
+  std::optional<runtime::TrapCode> code = runtime::GetTrapCode(status);
+  if (!code.has_value()) return std::nullopt;
+  v1::Trap trap;
+  trap.set_kind(ToTrapKind(*code));
+  trap.set_message(std::string(status.message()));
+  return trap;
+}
+
+// Bytes of stack below this frame on the calling thread.
+absl::StatusOr<uint64_t> StackRoom() {
+  pthread_attr_t attr;
+  if (pthread_getattr_np(pthread_self(), &attr) != 0) {
+    return absl::InternalError("cannot read this thread's stack size");
+  }
+  void* low = nullptr;
+  size_t size = 0;
+  const int rc = pthread_attr_getstack(&attr, &low, &size);
+  pthread_attr_destroy(&attr);
+  if (rc != 0) return absl::InternalError("cannot read this thread's stack size");
+  const char here = 0;
+  const auto sp = reinterpret_cast<uintptr_t>(&here);
+  const auto bottom = reinterpret_cast<uintptr_t>(low);
+  return sp > bottom ? sp - bottom : 0;
+}
+
+// Refuses to run wasm on a thread that could not hold a full-depth guest:
+// its overflow would hit the guard page of a host stack, not the engine's
+// limit.
+absl::Status CheckStackRoom(const runtime::Engine& engine) {
+  absl::StatusOr<uint64_t> room = StackRoom();
+  if (!room.ok()) return room.status();
+  const uint64_t needed = engine.config().max_wasm_stack + kHostStackReserve;
+  if (*room < needed) {
+    return absl::ResourceExhaustedError(absl::StrCat(
+        "this server thread has ", *room >> 10, " KiB of stack left; running wasm needs ",
+        needed >> 10, " KiB"));
+  }
+  return absl::OkStatus();
+}
+
+std::string LimitsText(const wasm::Limits& limits) {
+  std::string text = absl::StrCat("min ", limits.min);
+  if (limits.max) absl::StrAppend(&text, " max ", *limits.max);
+  return text;
+}
+
+// The declared type of entity `index` of `kind`, as `kiln inspect` prints it.
+std::string EntityTypeText(const wasm::Module& module, wasm::ExternKind kind, uint32_t index) {
+  switch (kind) {
+    case wasm::ExternKind::kFunc:
+      return wasm::FuncTypeToString(module.function_type(index));
+    case wasm::ExternKind::kTable:
+      return absl::StrCat(std::string(wasm::ValTypeName(module.tables[index].element)), " ",
+                          LimitsText(module.tables[index].limits));
+    case wasm::ExternKind::kMemory:
+      return LimitsText(module.memories[index].limits);
+    case wasm::ExternKind::kGlobal:
+      return absl::StrCat(module.globals[index].is_mutable ? "mut " : "",
+                          std::string(wasm::ValTypeName(module.globals[index].type)));
+  }
+  return "";
+}
+
+v1::ExternKind ToWireKind(wasm::ExternKind kind) {
+  switch (kind) {
+    case wasm::ExternKind::kFunc: return v1::EXTERN_KIND_FUNCTION;
+    case wasm::ExternKind::kTable: return v1::EXTERN_KIND_TABLE;
+    case wasm::ExternKind::kMemory: return v1::EXTERN_KIND_MEMORY;
+    case wasm::ExternKind::kGlobal: return v1::EXTERN_KIND_GLOBAL;
+  }
+  return v1::EXTERN_KIND_UNSPECIFIED;
+}
+
+void DescribeExports(const wasm::Module& module,
+                     google::protobuf::RepeatedPtrField<v1::Export>* exports) {
+  for (const wasm::Export& e : module.exports) {
+    v1::Export* wire = exports->Add();
+    wire->set_name(e.name);
+    wire->set_kind(ToWireKind(e.kind));
+    if (e.kind == wasm::ExternKind::kFunc) {
+      *wire->mutable_func_type() = wire::ToWire(module.function_type(e.index));
+    }
+    wire->set_type(EntityTypeText(module, e.kind, e.index));
+  }
+}
+
+// The daemon offers no host functions, so a module that imports anything
+// cannot be instantiated; say what it wants.
+absl::Status RefuseImports(const wasm::Module& module) {
+  if (module.imports.empty()) return absl::OkStatus();
+  const wasm::Import& first = module.imports.front();
+  std::string what(wasm::ExternKindName(first.kind));
+  if (first.kind == wasm::ExternKind::kFunc) {
+    absl::StrAppend(&what, " ", wasm::FuncTypeToString(module.types[first.func_type_index]));
+  }
+  std::string message = absl::StrCat("unresolved import \"", first.module, "\" \"", first.name,
+                                     "\" (", what, ")");
+  if (module.imports.size() > 1) {
+    absl::StrAppend(&message, " and ", module.imports.size() - 1, " more");
+  }
+  absl::StrAppend(&message, ": kilnd offers no host functions, so modules with imports cannot run");
+  return absl::InvalidArgumentError(message);
+}
+
+// The type of exported function `name`, checked before anything runs.
+absl::StatusOr<const wasm::FuncType*> ExportedFunctionType(const wasm::Module& module,
+                                                           const std::string& name) {
+  for (const wasm::Export& e : module.exports) {
+    if (e.name != name) continue;
+    if (e.kind != wasm::ExternKind::kFunc) {
+      return absl::InvalidArgumentError(absl::StrCat("export \"", name, "\" is a ",
+                                                     std::string(wasm::ExternKindName(e.kind)),
+                                                     ", not a function"));
+    }
+    return &module.function_type(e.index);
+  }
+  return absl::NotFoundError(absl::StrCat("no export named \"", name, "\""));
+}
+
+std::string TypeList(std::span<const wasm::ValType> types) {
+  return absl::StrJoin(types, " ", [](std::string* out, wasm::ValType t) {
+    absl::StrAppend(out, std::string(wasm::ValTypeName(t)));
+  });
+}
+
+// `args` as runtime values, checked against `type`: their number, then each
+// one's type.
+absl::StatusOr<std::vector<runtime::Value>> ReadArguments(
+    const std::string& name, const wasm::FuncType& type,
+    const google::protobuf::RepeatedPtrField<v1::Value>& args) {
+  if (static_cast<size_t>(args.size()) != type.params.size()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "\"", name, "\" takes ", type.params.size(),
+        type.params.size() == 1 ? " argument" : " arguments", " [", TypeList(type.params),
+        "], got ", args.size()));
+  }
+  std::vector<runtime::Value> values;
+  values.reserve(type.params.size());
+  for (size_t i = 0; i < type.params.size(); ++i) {
+    const v1::Value& arg = args[static_cast<int>(i)];
+    const std::string expected(wasm::ValTypeName(type.params[i]));
+    std::optional<wasm::ValType> actual = wire::TypeOf(arg);
+    if (!actual.has_value()) {
+      return absl::InvalidArgumentError(absl::StrCat("argument ", i + 1, " of \"", name,
+                                                     "\": expected ", expected,
+                                                     ", got an unset or malformed value"));
+    }
+    if (*actual != type.params[i]) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("argument ", i + 1, " of \"", name, "\": expected ", expected, ", got ",
+                       std::string(wasm::ValTypeName(*actual))));
+    }
+    absl::StatusOr<runtime::Value> value = wire::FromWire(arg);
+    if (!value.ok()) {
+      return absl::InvalidArgumentError(absl::StrCat("argument ", i + 1, " of \"", name,
+                                                     "\": ", value.status().message()));
+    }
+    values.push_back(*value);
+  }
+  return values;
+}
+
+// Clients choose instance IDs in their requests; only well-formed ones are
+// worth a place in the log.
+std::string_view LoggableId(const std::string& id) {
+  return id.size() <= 64 ? std::string_view(id) : std::string_view("(too long)");
+}
+
+std::string_view TrapKindLogName(const v1::Trap& trap) {
+  // "TRAP_KIND_INTERRUPTED" -> "INTERRUPTED"
+  std::string_view name = v1::TrapKind_Name(trap.kind());
+  constexpr std::string_view kPrefix = "TRAP_KIND_";
+  if (name.substr(0, kPrefix.size()) == kPrefix) name.remove_prefix(kPrefix.size());
+  return name;
+}
+
+}  // namespace
+
+ExecutionServiceImpl::ExecutionServiceImpl(Dependencies deps, ExecutionLimits limits)
+    : deps_(deps), limits_(limits) {}
+
+runtime::StoreLimits ExecutionServiceImpl::StoreLimitsFor(const v1::StoreLimits& requested) const {
+  runtime::StoreLimits limits;
+  limits.max_memory_bytes = requested.max_memory_bytes() == 0
+                                ? limits_.max_memory_bytes
+                                : std::min(requested.max_memory_bytes(), limits_.max_memory_bytes);
+  limits.max_table_elements = static_cast<uint32_t>(
+      requested.max_table_elements() == 0
+          ? limits_.max_table_elements
+          : std::min<uint64_t>(requested.max_table_elements(), limits_.max_table_elements));
+  return limits;
+}
+
+std::chrono::milliseconds ExecutionServiceImpl::TimeLimitFor(
+    const v1::StoreLimits& requested) const {
+  const uint32_t ms = requested.time_limit_ms() == 0
+                          ? limits_.time_limit_ms
+                          : std::min(requested.time_limit_ms(), limits_.time_limit_ms);
+  return std::chrono::milliseconds(ms);
+}
+
+void ExecutionServiceImpl::ArmDeadline(runtime::Store& store, std::chrono::milliseconds time_limit,
+                                       const grpc::ServerContext& context) const {
+  // Running past the caller's deadline is work for nobody.
+  const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+      context.deadline() - std::chrono::system_clock::now());
+  const std::chrono::milliseconds limit =
+      std::max(std::chrono::milliseconds(1), std::min(time_limit, left));
+  store.SetEpochDeadline(deps_.ticker.TicksFor(limit));
+}
+
+absl::StatusOr<std::shared_ptr<const runtime::Module>> ExecutionServiceImpl::LoadCached(
+    const cache::CacheKey& key) {
+  if (std::shared_ptr<const runtime::Module> module = deps_.loaded_modules.Find(key)) {
+    return module;
+  }
+  cache::Blob artifact = deps_.pipeline.store().Get(key);
+  if (artifact == nullptr) {
+    return absl::NotFoundError(absl::StrCat("no artifact is cached under key ", key.ToHex()));
+  }
+  // Any compiler's artifact of this Kiln version that this host can run:
+  // the key came from a client, which may have compiled for a baseline CPU
+  // (the loader still refuses code this CPU cannot run).
+  absl::StatusOr<std::shared_ptr<const runtime::Module>> module =
+      runtime::Module::LoadArtifact(deps_.engine, *artifact);
+  if (!module.ok()) return module.status();
+  deps_.loaded_modules.Insert(key, *module);
+  return module;
+}
+
+absl::StatusOr<ExecutionServiceImpl::ResolvedModule> ExecutionServiceImpl::LoadCompiled(
+    std::span<const uint8_t> bytes, const v1::CompileOptions& options,
+    const grpc::ServerContext& context) {
+  absl::StatusOr<CompileOutcome> compiled =
+      deps_.pipeline.Compile(bytes, options, CancelledBy(context));
+  if (!compiled.ok()) return ExplainCancellation(compiled.status(), context);
+  ResolvedModule resolved{.key = compiled->key, .cache_hit = compiled->cache_hit};
+  resolved.module = deps_.loaded_modules.Find(compiled->key);
+  if (resolved.module == nullptr) {
+    absl::StatusOr<std::shared_ptr<const runtime::Module>> module = runtime::Module::LoadArtifact(
+        deps_.engine, *compiled->artifact, {.expected_fingerprint = compiled->fingerprint});
+    if (!module.ok()) return module.status();
+    resolved.module = *std::move(module);
+    deps_.loaded_modules.Insert(compiled->key, resolved.module);
+  }
+  return resolved;
+}
+
+absl::StatusOr<ExecutionServiceImpl::ResolvedModule> ExecutionServiceImpl::Resolve(
+    const v1::ModuleSource& source, const grpc::ServerContext& context) {
+  absl::StatusOr<ResolvedModule> resolved;
+  switch (source.source_case()) {
+    case v1::ModuleSource::kCacheKey: {
+      std::optional<cache::CacheKey> key = cache::CacheKey::FromHex(source.cache_key());
+      if (!key.has_value()) {
+        return absl::InvalidArgumentError(
+            "malformed cache key: expected 64 lowercase hex digits");
+      }
+      absl::StatusOr<std::shared_ptr<const runtime::Module>> module = LoadCached(*key);
+      if (!module.ok()) return module.status();
+      resolved = ResolvedModule{.module = *std::move(module), .key = *key, .cache_hit = true};
+      break;
+    }
+    case v1::ModuleSource::kModule: {
+      const std::string& bytes = source.module();
+      resolved = LoadCompiled(
+          std::span(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()),
+          source.options(), context);
+      break;
+    }
+    default:
+      return absl::InvalidArgumentError("the module source is empty: set cache_key or module");
+  }
+  if (!resolved.ok()) return resolved;
+  if (absl::Status status = RefuseImports(resolved->module->wasm()); !status.ok()) return status;
+  return resolved;
+}
+
+absl::StatusOr<ExecutionServiceImpl::Instantiated> ExecutionServiceImpl::InstantiateInStore(
+    const ResolvedModule& resolved, const v1::StoreLimits& limits,
+    const grpc::ServerContext& context) {
+  if (absl::Status status = CheckStackRoom(deps_.engine); !status.ok()) return status;
+  Instantiated result;
+  result.store = std::make_unique<runtime::Store>(deps_.engine, StoreLimitsFor(limits));
+  // The start function is guest code too.
+  ArmDeadline(*result.store, TimeLimitFor(limits), context);
+  absl::StatusOr<runtime::Instance> instance =
+      runtime::Linker{}.Instantiate(*result.store, resolved.module);
+  if (instance.ok()) {
+    result.instance = *instance;
+  } else if (std::optional<v1::Trap> trap = AsTrap(instance.status())) {
+    result.start_trap = *std::move(trap);
+  } else {
+    return instance.status();
+  }
+  return result;
+}
+
+absl::StatusOr<ExecutionServiceImpl::CallOutcome> ExecutionServiceImpl::Call(
+    runtime::Store& store, runtime::Func func, std::span<const runtime::Value> args,
+    std::chrono::milliseconds time_limit, const grpc::ServerContext& context) {
+  if (absl::Status status = CheckStackRoom(deps_.engine); !status.ok()) return status;
+  ArmDeadline(store, time_limit, context);
+  CallOutcome outcome;
+  const Clock::time_point start = Clock::now();
+  absl::StatusOr<std::vector<runtime::Value>> results = store.Call(func, args);
+  outcome.run_micros = static_cast<uint64_t>(
+      std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - start).count());
+  if (results.ok()) {
+    outcome.results = *std::move(results);
+  } else if (std::optional<v1::Trap> trap = AsTrap(results.status())) {
+    outcome.trap = *std::move(trap);
+  } else {
+    return results.status();
+  }
+  return outcome;
+}
+
+grpc::Status ExecutionServiceImpl::Instantiate(grpc::ServerContext* context,
+                                               const v1::InstantiateRequest* request,
+                                               v1::InstantiateResponse* response) {
+  RequestRecord record(deps_.log, "Instantiate", context);
+  if (grpc::Status status = deps_.auth.Check(*context); !status.ok()) return record.Finish(status);
+  absl::StatusOr<ResolvedModule> resolved = Resolve(request->module(), *context);
+  if (!resolved.ok()) return record.Finish(ToGrpcStatus(resolved.status()));
+  record.Add("key", resolved->key.ToHex()).Add("cache_hit", resolved->cache_hit);
+  response->set_cache_key(resolved->key.ToHex());
+  response->set_cache_hit(resolved->cache_hit);
+
+  absl::StatusOr<InstanceRegistry::Reservation> room = deps_.instances.Reserve();
+  if (!room.ok()) return record.Finish(ToGrpcStatus(room.status()));
+  absl::StatusOr<Instantiated> made = InstantiateInStore(*resolved, request->limits(), *context);
+  if (!made.ok()) return record.Finish(ToGrpcStatus(made.status()));
+  if (made->start_trap.has_value()) {
+    record.Add("start_trap", TrapKindLogName(*made->start_trap));
+    *response->mutable_start_trap() = *std::move(made->start_trap);
+    return record.Finish(grpc::Status::OK);
+  }
+  auto live = std::make_shared<LiveInstance>(resolved->module, std::move(made->store),
+                                             *made->instance, TimeLimitFor(request->limits()));
+  const std::string id = deps_.instances.Add(*std::move(room), std::move(live));
+  record.Add("instance", id);
+  response->set_instance_id(id);
+  DescribeExports(resolved->module->wasm(), response->mutable_exports());
+  return record.Finish(grpc::Status::OK);
+}
+
+grpc::Status ExecutionServiceImpl::Invoke(grpc::ServerContext* context,
+                                          const v1::InvokeRequest* request,
+                                          v1::InvokeResponse* response) {
+  RequestRecord record(deps_.log, "Invoke", context);
+  if (grpc::Status status = deps_.auth.Check(*context); !status.ok()) return record.Finish(status);
+  record.Add("instance", LoggableId(request->instance_id()));
+  InstanceRegistry::Lease instance = deps_.instances.Use(request->instance_id());
+  if (!instance) {
+    return record.Finish(grpc::Status(
+        grpc::StatusCode::NOT_FOUND,
+        absl::StrCat("no instance \"", std::string(LoggableId(request->instance_id())),
+                     "\" (never made, dropped, or expired after being idle)")));
+  }
+  record.Add("export", request->export_name());
+  // One call at a time per Store; callers queue here.
+  std::lock_guard call_lock(instance->call_mutex);
+  absl::StatusOr<runtime::Func> func = instance->instance.GetFunc(request->export_name());
+  if (!func.ok()) return record.Finish(ToGrpcStatus(func.status()));
+  absl::StatusOr<std::vector<runtime::Value>> args =
+      ReadArguments(request->export_name(), func->type(*instance->store), request->args());
+  if (!args.ok()) return record.Finish(ToGrpcStatus(args.status()));
+  absl::StatusOr<CallOutcome> outcome =
+      Call(*instance->store, *func, *args, instance->time_limit, *context);
+  if (!outcome.ok()) return record.Finish(ToGrpcStatus(outcome.status()));
+  response->set_run_micros(outcome->run_micros);
+  if (outcome->trap.has_value()) {
+    record.Add("trap", TrapKindLogName(*outcome->trap));
+    *response->mutable_trap() = *std::move(outcome->trap);
+  } else {
+    v1::Results* results = response->mutable_results();
+    for (const runtime::Value& value : outcome->results) *results->add_values() = wire::ToWire(value);
+  }
+  record.Add("run_us", outcome->run_micros);
+  return record.Finish(grpc::Status::OK);
+}
+
+grpc::Status ExecutionServiceImpl::DropInstance(grpc::ServerContext* context,
+                                                const v1::DropInstanceRequest* request,
+                                                v1::DropInstanceResponse* /*response*/) {
+  RequestRecord record(deps_.log, "DropInstance", context);
+  if (grpc::Status status = deps_.auth.Check(*context); !status.ok()) return record.Finish(status);
+  record.Add("instance", LoggableId(request->instance_id()));
+  if (!deps_.instances.Drop(request->instance_id())) {
+    return record.Finish(grpc::Status(
+        grpc::StatusCode::NOT_FOUND,
+        absl::StrCat("no instance \"", std::string(LoggableId(request->instance_id())),
+                     "\" (never made, dropped, or expired after being idle)")));
+  }
+  return record.Finish(grpc::Status::OK);
+}
+
+grpc::Status ExecutionServiceImpl::Execute(grpc::ServerContext* context,
+                                           const v1::ExecuteRequest* request,
+                                           v1::ExecuteResponse* response) {
+  RequestRecord record(deps_.log, "Execute", context);
+  if (grpc::Status status = deps_.auth.Check(*context); !status.ok()) return record.Finish(status);
+  absl::StatusOr<ResolvedModule> resolved = Resolve(request->module(), *context);
+  if (!resolved.ok()) return record.Finish(ToGrpcStatus(resolved.status()));
+  record.Add("key", resolved->key.ToHex())
+      .Add("cache_hit", resolved->cache_hit)
+      .Add("export", request->export_name());
+  response->set_cache_key(resolved->key.ToHex());
+  response->set_cache_hit(resolved->cache_hit);
+
+  // The call is checked before anything runs, the start function included.
+  absl::StatusOr<const wasm::FuncType*> type =
+      ExportedFunctionType(resolved->module->wasm(), request->export_name());
+  if (!type.ok()) return record.Finish(ToGrpcStatus(type.status()));
+  absl::StatusOr<std::vector<runtime::Value>> args =
+      ReadArguments(request->export_name(), **type, request->args());
+  if (!args.ok()) return record.Finish(ToGrpcStatus(args.status()));
+
+  absl::StatusOr<Instantiated> made = InstantiateInStore(*resolved, request->limits(), *context);
+  if (!made.ok()) return record.Finish(ToGrpcStatus(made.status()));
+  if (made->start_trap.has_value()) {
+    record.Add("start_trap", TrapKindLogName(*made->start_trap));
+    *response->mutable_trap() = *std::move(made->start_trap);
+    return record.Finish(grpc::Status::OK);
+  }
+  absl::StatusOr<runtime::Func> func = made->instance->GetFunc(request->export_name());
+  if (!func.ok()) return record.Finish(ToGrpcStatus(func.status()));
+  absl::StatusOr<CallOutcome> outcome =
+      Call(*made->store, *func, *args, TimeLimitFor(request->limits()), *context);
+  if (!outcome.ok()) return record.Finish(ToGrpcStatus(outcome.status()));
+  response->set_run_micros(outcome->run_micros);
+  if (outcome->trap.has_value()) {
+    record.Add("trap", TrapKindLogName(*outcome->trap));
+    *response->mutable_trap() = *std::move(outcome->trap);
+  } else {
+    v1::Results* results = response->mutable_results();
+    for (const runtime::Value& value : outcome->results) *results->add_values() = wire::ToWire(value);
+  }
+  record.Add("run_us", outcome->run_micros);
+  return record.Finish(grpc::Status::OK);
+}
+
+}  // namespace kiln::server

@@ -1,0 +1,285 @@
+// kilnd's ExecutionService end to end, hostile guests included.
+#include <atomic>
+#include <chrono>
+#include <string>
+#include <thread>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "server_test_util.h"
+
+namespace kiln::server_test {
+namespace {
+
+using ::testing::HasSubstr;
+using std::chrono::steady_clock;
+
+class ExecutionServiceTest : public KilndTest {};
+
+TEST_F(ExecutionServiceTest, InstantiateInvokeDrop) {
+  ASSERT_NO_FATAL_FAILURE(StartDaemon());
+  Reply<v1::InstantiateResponse> made = Instantiate(FibModule());
+  ASSERT_RPC_OK(made);
+  const v1::InstantiateResponse& r = made.response;
+  EXPECT_EQ(r.instance_id().size(), 32u);
+  EXPECT_EQ(r.cache_key().size(), 64u);
+  EXPECT_FALSE(r.cache_hit());
+  EXPECT_FALSE(r.has_start_trap());
+  ASSERT_EQ(r.exports_size(), 3);
+  EXPECT_EQ(r.exports(0).name(), "memory");
+  EXPECT_EQ(r.exports(0).kind(), v1::EXTERN_KIND_MEMORY);
+  EXPECT_EQ(r.exports(0).type(), "min 1");
+  EXPECT_EQ(r.exports(1).name(), "fib");
+  EXPECT_EQ(r.exports(1).kind(), v1::EXTERN_KIND_FUNCTION);
+  EXPECT_EQ(r.exports(1).type(), "[i32] -> [i64]");
+  ASSERT_EQ(r.exports(1).func_type().params_size(), 1);
+  EXPECT_EQ(r.exports(1).func_type().params(0), v1::VALUE_TYPE_I32);
+  ASSERT_EQ(r.exports(1).func_type().results_size(), 1);
+  EXPECT_EQ(r.exports(1).func_type().results(0), v1::VALUE_TYPE_I64);
+
+  for (auto [n, expected] : {std::pair{20, 6765}, std::pair{10, 55}, std::pair{1, 1}}) {
+    Reply<v1::InvokeResponse> call = Invoke(r.instance_id(), "fib", {I32(n)});
+    ASSERT_RPC_OK(call);
+    ASSERT_TRUE(call.response.has_results());
+    ASSERT_EQ(call.response.results().values_size(), 1);
+    EXPECT_EQ(call.response.results().values(0).i64(), expected);
+  }
+  Reply<v1::InvokeResponse> indirect = Invoke(r.instance_id(), "fib_indirect", {I32(50)});
+  ASSERT_RPC_OK(indirect);
+  EXPECT_EQ(indirect.response.results().values(0).i64(), 12586269025);
+
+  // A second instance of the same module: loaded from the cache.
+  Reply<v1::InstantiateResponse> other = Instantiate(FibModule());
+  ASSERT_RPC_OK(other);
+  EXPECT_TRUE(other.response.cache_hit());
+  EXPECT_NE(other.response.instance_id(), r.instance_id());
+
+  EXPECT_RPC_OK(DropInstance(r.instance_id()));
+  EXPECT_EQ(Invoke(r.instance_id(), "fib", {I32(1)}).status.error_code(), grpc::StatusCode::NOT_FOUND);
+  EXPECT_EQ(DropInstance(r.instance_id()).status.error_code(), grpc::StatusCode::NOT_FOUND);
+  // The other one is untouched.
+  EXPECT_RPC_OK(Invoke(other.response.instance_id(), "fib", {I32(3)}));
+}
+
+TEST_F(ExecutionServiceTest, InstantiateByCacheKey) {
+  ASSERT_NO_FATAL_FAILURE(StartDaemon());
+  Reply<v1::CompileResponse> compiled = Compile(FibModule());
+  ASSERT_RPC_OK(compiled);
+  Reply<v1::InstantiateResponse> made = InstantiateByKey(compiled.response.cache_key());
+  ASSERT_RPC_OK(made);
+  EXPECT_TRUE(made.response.cache_hit());
+  EXPECT_EQ(made.response.cache_key(), compiled.response.cache_key());
+  Reply<v1::InvokeResponse> call = Invoke(made.response.instance_id(), "fib", {I32(20)});
+  ASSERT_RPC_OK(call);
+  EXPECT_EQ(call.response.results().values(0).i64(), 6765);
+
+  EXPECT_EQ(InstantiateByKey(std::string(64, 'c')).status.error_code(), grpc::StatusCode::NOT_FOUND);
+  EXPECT_EQ(InstantiateByKey("c0ffee").status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  v1::InstantiateRequest empty;
+  grpc::ClientContext context;
+  Prepare(context);
+  v1::InstantiateResponse response;
+  EXPECT_EQ(execution_->Instantiate(&context, empty, &response).error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
+}
+
+TEST_F(ExecutionServiceTest, ExecuteRunsOneCall) {
+  ASSERT_NO_FATAL_FAILURE(StartDaemon());
+  Reply<v1::ExecuteResponse> fib = Execute(FibModule(), "fib", {I32(20)});
+  ASSERT_RPC_OK(fib);
+  ASSERT_TRUE(fib.response.has_results());
+  EXPECT_EQ(fib.response.results().values(0).i64(), 6765);
+  EXPECT_EQ(fib.response.cache_key().size(), 64u);
+  EXPECT_FALSE(fib.response.cache_hit());
+  EXPECT_TRUE(Execute(FibModule(), "fib", {I32(1)}).response.cache_hit());
+
+  // A trap is a result, not an error.
+  Reply<v1::ExecuteResponse> div = Execute(HostileModule(), "div", {I32(7), I32(0)});
+  ASSERT_RPC_OK(div);
+  ASSERT_TRUE(div.response.has_trap());
+  EXPECT_EQ(div.response.trap().kind(), v1::TRAP_KIND_INTEGER_DIVIDE_BY_ZERO);
+  EXPECT_EQ(div.response.trap().message(), "integer divide by zero");
+  Reply<v1::ExecuteResponse> quotient = Execute(HostileModule(), "div", {I32(-7), I32(2)});
+  ASSERT_RPC_OK(quotient);
+  EXPECT_EQ(quotient.response.results().values(0).i32(), -3);
+
+  // Nothing runs when the call is wrong.
+  EXPECT_EQ(Execute(FibModule(), "fob", {I32(1)}).status.error_code(), grpc::StatusCode::NOT_FOUND);
+  EXPECT_EQ(Execute(FibModule(), "memory").status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(Execute(FibModule(), "fib").status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(Execute(InvalidModule(), "f").status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+}
+
+TEST_F(ExecutionServiceTest, StartFunctionTrapIsAResult) {
+  ASSERT_NO_FATAL_FAILURE(StartDaemon());
+  Reply<v1::InstantiateResponse> made = Instantiate(StartTrapModule());
+  ASSERT_RPC_OK(made);
+  EXPECT_TRUE(made.response.instance_id().empty());
+  ASSERT_TRUE(made.response.has_start_trap());
+  EXPECT_EQ(made.response.start_trap().kind(), v1::TRAP_KIND_UNREACHABLE);
+  Reply<v1::ExecuteResponse> executed = Execute(StartTrapModule(), "f");
+  ASSERT_RPC_OK(executed);
+  ASSERT_TRUE(executed.response.has_trap());
+  EXPECT_EQ(executed.response.trap().kind(), v1::TRAP_KIND_UNREACHABLE);
+  Reply<v1::StatsResponse> stats = Stats();
+  ASSERT_RPC_OK(stats);
+  EXPECT_EQ(stats.response.instances_live(), 0u);
+}
+
+TEST_F(ExecutionServiceTest, BadCallsAreRefused) {
+  ASSERT_NO_FATAL_FAILURE(StartDaemon());
+  EXPECT_EQ(Invoke(std::string(32, '0'), "fib", {I32(1)}).status.error_code(),
+            grpc::StatusCode::NOT_FOUND);
+  EXPECT_EQ(Invoke("", "fib").status.error_code(), grpc::StatusCode::NOT_FOUND);
+  EXPECT_EQ(DropInstance(std::string(1000, 'x')).status.error_code(), grpc::StatusCode::NOT_FOUND);
+
+  Reply<v1::InstantiateResponse> made = Instantiate(FibModule());
+  ASSERT_RPC_OK(made);
+  const std::string id = made.response.instance_id();
+  Reply<v1::InvokeResponse> none = Invoke(id, "fib");
+  EXPECT_EQ(none.status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(none.status.error_message(), HasSubstr("takes 1 argument"));
+  EXPECT_EQ(Invoke(id, "fib", {I32(1), I32(2)}).status.error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
+  Reply<v1::InvokeResponse> wrong_type = Invoke(id, "fib", {I64(1)});
+  EXPECT_EQ(wrong_type.status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(wrong_type.status.error_message(), HasSubstr("expected i32, got i64"));
+  EXPECT_EQ(Invoke(id, "fib", {v1::Value()}).status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(Invoke(id, "fob", {I32(1)}).status.error_code(), grpc::StatusCode::NOT_FOUND);
+  EXPECT_EQ(Invoke(id, "memory").status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  // The instance survives all of that.
+  Reply<v1::InvokeResponse> good = Invoke(id, "fib", {I32(20)});
+  ASSERT_RPC_OK(good);
+  EXPECT_EQ(good.response.results().values(0).i64(), 6765);
+}
+
+TEST_F(ExecutionServiceTest, ModulesWithImportsAreRefused) {
+  ASSERT_NO_FATAL_FAILURE(StartDaemon());
+  Reply<v1::InstantiateResponse> made = Instantiate(ImportsModule());
+  EXPECT_EQ(made.status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(made.status.error_message(), HasSubstr("unresolved import \"env\" \"log\""));
+  Reply<v1::ExecuteResponse> executed = Execute(ImportsModule(), "main");
+  EXPECT_EQ(executed.status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+}
+
+TEST_F(ExecutionServiceTest, InstanceLimit) {
+  ASSERT_NO_FATAL_FAILURE(StartDaemon({"--max-instances", "2"}));
+  Reply<v1::InstantiateResponse> a = Instantiate(FibModule());
+  Reply<v1::InstantiateResponse> b = Instantiate(FibModule());
+  ASSERT_RPC_OK(a);
+  ASSERT_RPC_OK(b);
+  EXPECT_EQ(Instantiate(FibModule()).status.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
+  ASSERT_RPC_OK(DropInstance(a.response.instance_id()));
+  EXPECT_RPC_OK(Instantiate(FibModule()));
+}
+
+TEST_F(ExecutionServiceTest, IdleInstancesExpire) {
+  ASSERT_NO_FATAL_FAILURE(StartDaemon({"--idle-instance-timeout-s", "1"}));
+  Reply<v1::InstantiateResponse> idle = Instantiate(FibModule());
+  Reply<v1::InstantiateResponse> busy = Instantiate(FibModule());
+  ASSERT_RPC_OK(idle);
+  ASSERT_RPC_OK(busy);
+  // Used every 300 ms, `busy` never goes a second unused; `idle` does.
+  for (int i = 0; i < 8; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    ASSERT_RPC_OK(Invoke(busy.response.instance_id(), "fib", {I32(5)}));
+  }
+  EXPECT_EQ(Invoke(idle.response.instance_id(), "fib", {I32(5)}).status.error_code(),
+            grpc::StatusCode::NOT_FOUND);
+  Reply<v1::StatsResponse> stats = Stats();
+  ASSERT_RPC_OK(stats);
+  EXPECT_EQ(stats.response.instances_live(), 1u);
+}
+
+// Guests that loop forever, eat memory, recurse without end or divide by
+// zero each get their own trap, within the daemon's limits, while another
+// client's calls keep coming back right.
+TEST_F(ExecutionServiceTest, HostileGuestsTrapWhileOthersAreServed) {
+  ASSERT_NO_FATAL_FAILURE(StartDaemon({"--time-limit-ms", "200", "--max-memory", "4M"}));
+  const Bytes hostile = HostileModule();
+  Reply<v1::InstantiateResponse> fib = Instantiate(FibModule());
+  ASSERT_RPC_OK(fib);
+  ASSERT_RPC_OK(Compile(hostile));
+
+  std::atomic<bool> stop{false};
+  std::atomic<int> good{0};
+  std::atomic<int> bad{0};
+  std::thread bystander([&] {
+    while (!stop.load()) {
+      Reply<v1::InvokeResponse> call = Invoke(fib.response.instance_id(), "fib", {I32(20)});
+      if (call.status.ok() && call.response.has_results() &&
+          call.response.results().values(0).i64() == 6765) {
+        ++good;
+      } else {
+        ++bad;
+      }
+    }
+  });
+
+  // An endless loop stops at the time limit.
+  const steady_clock::time_point start = steady_clock::now();
+  Reply<v1::ExecuteResponse> spin = Execute(hostile, "spin");
+  const auto spun = steady_clock::now() - start;
+  ASSERT_RPC_OK(spin);
+  ASSERT_TRUE(spin.response.has_trap());
+  EXPECT_EQ(spin.response.trap().kind(), v1::TRAP_KIND_INTERRUPTED);
+  EXPECT_GE(spun, std::chrono::milliseconds(200));
+  EXPECT_LT(spun, std::chrono::seconds(5));
+  EXPECT_GE(spin.response.run_micros(), 150'000u);
+
+  // A lower limit asked for by the request is honoured; a higher one is not.
+  v1::StoreLimits short_limit;
+  short_limit.set_time_limit_ms(20);
+  Reply<v1::ExecuteResponse> short_spin = Execute(hostile, "spin", {}, short_limit);
+  ASSERT_RPC_OK(short_spin);
+  EXPECT_EQ(short_spin.response.trap().kind(), v1::TRAP_KIND_INTERRUPTED);
+  EXPECT_LT(short_spin.response.run_micros(), 150'000u);
+
+  // memory.grow fails at --max-memory: 4 MiB is 64 pages, whatever was asked.
+  v1::StoreLimits greedy;
+  greedy.set_max_memory_bytes(uint64_t{1} << 40);
+  for (const v1::StoreLimits& limits : {v1::StoreLimits(), greedy}) {
+    Reply<v1::ExecuteResponse> bomb = Execute(hostile, "bomb", {}, limits);
+    ASSERT_RPC_OK(bomb);
+    ASSERT_TRUE(bomb.response.has_results()) << bomb.response.trap().message();
+    EXPECT_EQ(bomb.response.results().values(0).i32(), 64);
+  }
+  v1::StoreLimits small;
+  small.set_max_memory_bytes(1 << 20);
+  Reply<v1::ExecuteResponse> small_bomb = Execute(hostile, "bomb", {}, small);
+  ASSERT_RPC_OK(small_bomb);
+  EXPECT_EQ(small_bomb.response.results().values(0).i32(), 16);
+
+  Reply<v1::ExecuteResponse> recurse = Execute(hostile, "recurse");
+  ASSERT_RPC_OK(recurse);
+  ASSERT_TRUE(recurse.response.has_trap());
+  EXPECT_EQ(recurse.response.trap().kind(), v1::TRAP_KIND_CALL_STACK_EXHAUSTED);
+
+  // The same on a live instance, which stays usable after each trap.
+  Reply<v1::InstantiateResponse> instance = Instantiate(hostile);
+  ASSERT_RPC_OK(instance);
+  const std::string id = instance.response.instance_id();
+  EXPECT_EQ(Invoke(id, "spin").response.trap().kind(), v1::TRAP_KIND_INTERRUPTED);
+  EXPECT_EQ(Invoke(id, "recurse").response.trap().kind(), v1::TRAP_KIND_CALL_STACK_EXHAUSTED);
+  EXPECT_EQ(Invoke(id, "div", {I32(1), I32(0)}).response.trap().kind(),
+            v1::TRAP_KIND_INTEGER_DIVIDE_BY_ZERO);
+  EXPECT_EQ(Invoke(id, "div", {I32(INT32_MIN), I32(-1)}).response.trap().kind(),
+            v1::TRAP_KIND_INTEGER_OVERFLOW);
+  Reply<v1::InvokeResponse> bomb = Invoke(id, "bomb");
+  ASSERT_RPC_OK(bomb);
+  EXPECT_EQ(bomb.response.results().values(0).i32(), 64);
+  Reply<v1::InvokeResponse> div = Invoke(id, "div", {I32(9), I32(3)});
+  ASSERT_RPC_OK(div);
+  EXPECT_EQ(div.response.results().values(0).i32(), 3);
+
+  stop = true;
+  bystander.join();
+  EXPECT_GT(good.load(), 0);
+  EXPECT_EQ(bad.load(), 0);
+  Reply<v1::ExecuteResponse> after = Execute(FibModule(), "fib", {I32(20)});
+  ASSERT_RPC_OK(after);
+  EXPECT_EQ(after.response.results().values(0).i64(), 6765);
+}
+
+}  // namespace
+}  // namespace kiln::server_test
