@@ -7,7 +7,7 @@
 //      functions (compiled once at O0 first, the miss): latency p50 / p99,
 //      requests/s and artifact bytes/s with 1 client and with 16 clients
 //      (each client its own channel), --requests per client.
-//   2. Invoke of a trivial export with 16 clients, each on its own
+//   2. Invoke of a trivial export with 1 and 16 clients, each on its own
 //      instance, --invokes per client: latency p50 / p99 and calls/s.
 //   3. A large module not yet cached compiled at O2 through the daemon
 //      against the same module compiled in this process with the same
@@ -100,7 +100,7 @@ std::vector<uint8_t> TrivialModule() {
 
 int main(int argc, char** argv) {
   std::string server;
-  uint32_t functions = 1500;
+  uint32_t functions = 750;
   int requests = 200;
   int invokes = 2000;
   uint32_t large_functions = 3000;
@@ -158,15 +158,19 @@ int main(int argc, char** argv) {
     if (!instance.ok()) Fail(std::string(instance.status().message()));
     instances.push_back(instance->instance_id());
   }
-  Latencies invoke = Drive(server, 16, invokes, [&](kiln::client::KilnClient& c, int i) {
-    absl::StatusOr<kiln::v1::InvokeResponse> r = c.Invoke(instances[i], "answer", {});
-    return r.ok() && r->has_results() && r->results().values_size() == 1 &&
-           r->results().values(0).i32() == 42;
-  });
+  std::printf("Invoke of a trivial export, each client on its own instance, %d calls each\n",
+              invokes);
+  std::printf("  %-8s %10s %10s %12s\n", "clients", "p50 us", "p99 us", "calls/s");
+  for (int clients : {1, 16}) {
+    Latencies l = Drive(server, clients, invokes, [&](kiln::client::KilnClient& c, int i) {
+      absl::StatusOr<kiln::v1::InvokeResponse> r = c.Invoke(instances[i], "answer", {});
+      return r.ok() && r->has_results() && r->results().values_size() == 1 &&
+             r->results().values(0).i32() == 42;
+    });
+    std::printf("  %-8d %10.0f %10.0f %12.0f\n", clients, l.Percentile(0.5), l.Percentile(0.99),
+                l.micros.size() / l.wall_seconds);
+  }
   for (const std::string& id : instances) client->DropInstance(id).IgnoreError();
-  std::printf("Invoke of a trivial export, 16 clients x %d calls\n", invokes);
-  std::printf("  p50 %.0f us, p99 %.0f us, %.0f calls/s\n", invoke.Percentile(0.5),
-              invoke.Percentile(0.99), invoke.micros.size() / invoke.wall_seconds);
 
   // 3. A large uncached module: through the daemon vs in this process.
   const kiln::wasm::bench::GeneratedModule large = kiln::wasm::bench::GenerateModule(
