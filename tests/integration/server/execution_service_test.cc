@@ -6,6 +6,7 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "module_builder.h"
 #include "server_test_util.h"
 
 namespace kiln::server_test {
@@ -160,6 +161,35 @@ TEST_F(ExecutionServiceTest, ModulesWithImportsAreRefused) {
   EXPECT_THAT(made.status.error_message(), HasSubstr("unresolved import \"env\" \"log\""));
   Reply<v1::ExecuteResponse> executed = Execute(ImportsModule(), "main");
   EXPECT_EQ(executed.status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+}
+
+TEST_F(ExecutionServiceTest, StoreLimitsApplyFromTheStart) {
+  ASSERT_NO_FATAL_FAILURE(StartDaemon({"--time-limit-ms", "200", "--max-memory", "4M"}));
+  // A start function that never returns is interrupted like any call.
+  wasm::test::ModuleBuilder spin_start;
+  const uint32_t void_type = spin_start.AddType({}, {});
+  spin_start.SetStart(spin_start.AddFunction(
+      void_type, {}, wasm::test::Encoder().Loop().Br(0).End().End()));
+  Reply<v1::InstantiateResponse> spun = Instantiate(spin_start.Build());
+  ASSERT_RPC_OK(spun);
+  ASSERT_TRUE(spun.response.has_start_trap());
+  EXPECT_EQ(spun.response.start_trap().kind(), v1::TRAP_KIND_INTERRUPTED);
+
+  // A memory the Store may not have cannot be made (64 pages = 4 MiB may).
+  for (uint32_t pages : {64u, 65u, 65536u}) {
+    wasm::test::ModuleBuilder big_memory;
+    big_memory.AddMemory(pages);
+    Reply<v1::InstantiateResponse> made = Instantiate(big_memory.Build());
+    if (pages == 64) {
+      EXPECT_RPC_OK(made);
+    } else {
+      EXPECT_EQ(made.status.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED)
+          << pages << " pages: " << Describe(made.status);
+    }
+  }
+  Reply<v1::StatsResponse> stats = Stats();
+  ASSERT_RPC_OK(stats);
+  EXPECT_EQ(stats.response.instances_live(), 1u);
 }
 
 TEST_F(ExecutionServiceTest, InstanceLimit) {
