@@ -29,10 +29,10 @@ TEST_F(AdminTest, StatsCountWhatHappened) {
   EXPECT_EQ(fresh.response.pool_threads(), 3u);
   EXPECT_EQ(fresh.response.requests(), 1u);  // this one
 
-  ASSERT_RPC_OK(Compile(FibModule()));                                   // compiles
-  ASSERT_RPC_OK(Compile(FibModule()));                                   // memory hit
-  ASSERT_FALSE(Compile(InvalidModule()).status.ok());                    // compile error
-  Reply<v1::InstantiateResponse> made = Instantiate(ConstModule(7));     // compiles
+  ASSERT_RPC_OK(Compile(FibModule()));                                // compiles
+  ASSERT_RPC_OK(Compile(FibModule()));                                // memory hit
+  ASSERT_FALSE(Compile(InvalidModule()).status.ok());                 // compile error
+  Reply<v1::InstantiateResponse> made = Instantiate(ConstModule(7));  // compiles
   ASSERT_RPC_OK(made);
 
   Reply<v1::StatsResponse> stats = Stats();

@@ -2,8 +2,8 @@
 #include <chrono>
 #include <future>
 #include <map>
-#include <regex>
 #include <mutex>
+#include <regex>
 #include <set>
 #include <span>
 #include <string>
@@ -96,7 +96,8 @@ TEST_F(CompileServiceTest, CompileStreamTakesModulesOverTheMessageLimit) {
   ASSERT_GT(big.size(), 1u << 20);
 
   Reply<v1::CompileResponse> unary = Compile(big);
-  EXPECT_EQ(unary.status.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED) << Describe(unary.status);
+  EXPECT_EQ(unary.status.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED)
+      << Describe(unary.status);
 
   Reply<v1::CompileResponse> streamed = CompileStream(big, 256 << 10, /*declare_size=*/true);
   ASSERT_RPC_OK(streamed);
@@ -142,8 +143,8 @@ TEST_F(CompileServiceTest, GetArtifactOfUnknownOrMalformedKeys) {
   ASSERT_NO_FATAL_FAILURE(StartDaemon());
   Reply<std::string> unknown = GetArtifact(std::string(64, '0'));
   EXPECT_EQ(unknown.status.error_code(), grpc::StatusCode::NOT_FOUND) << Describe(unknown.status);
-  for (const std::string& key : {std::string("xyz"), std::string(64, 'A'), std::string(63, '0'),
-                                 std::string()}) {
+  for (const std::string& key :
+       {std::string("xyz"), std::string(64, 'A'), std::string(63, '0'), std::string()}) {
     Reply<std::string> malformed = GetArtifact(key);
     EXPECT_EQ(malformed.status.error_code(), grpc::StatusCode::INVALID_ARGUMENT)
         << "key \"" << key << "\": " << Describe(malformed.status);
@@ -281,8 +282,7 @@ TEST_F(CompileServiceTest, ConcurrentRequestsCompileEachModuleOnce) {
 // compile of the same module or for a compile slot, is let go within
 // milliseconds; the compile it waited for carries on and is cached.
 TEST_F(CompileServiceTest, CallersThatGiveUpStopWaiting) {
-  ASSERT_NO_FATAL_FAILURE(
-      StartDaemon({"--threads", "1", "--max-concurrent-compiles", "1"}));
+  ASSERT_NO_FATAL_FAILURE(StartDaemon({"--threads", "1", "--max-concurrent-compiles", "1"}));
   const wasm::bench::GeneratedModule large =
       wasm::bench::GenerateModule({.num_functions = 400, .seed = 11});
   const auto start = std::chrono::steady_clock::now();
@@ -316,8 +316,7 @@ TEST_F(CompileServiceTest, CallersThatGiveUpStopWaiting) {
   EXPECT_FALSE(led.response.cache_hit());
   // The daemon's own log says both left while the compile still ran.
   const std::string log = daemon().Log();
-  const std::regex gave_up(
-      "method=Compile .*status=DEADLINE_EXCEEDED total_ms=([0-9.]+)");
+  const std::regex gave_up("method=Compile .*status=DEADLINE_EXCEEDED total_ms=([0-9.]+)");
   int lines = 0;
   for (std::sregex_iterator it(log.begin(), log.end(), gave_up), end; it != end; ++it) {
     ++lines;

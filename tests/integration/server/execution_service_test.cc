@@ -12,8 +12,8 @@
 namespace kiln::server_test {
 namespace {
 
-using ::testing::HasSubstr;
 using std::chrono::steady_clock;
+using ::testing::HasSubstr;
 
 class ExecutionServiceTest : public KilndTest {};
 
@@ -56,7 +56,8 @@ TEST_F(ExecutionServiceTest, InstantiateInvokeDrop) {
   EXPECT_NE(other.response.instance_id(), r.instance_id());
 
   EXPECT_RPC_OK(DropInstance(r.instance_id()));
-  EXPECT_EQ(Invoke(r.instance_id(), "fib", {I32(1)}).status.error_code(), grpc::StatusCode::NOT_FOUND);
+  EXPECT_EQ(Invoke(r.instance_id(), "fib", {I32(1)}).status.error_code(),
+            grpc::StatusCode::NOT_FOUND);
   EXPECT_EQ(DropInstance(r.instance_id()).status.error_code(), grpc::StatusCode::NOT_FOUND);
   // The other one is untouched.
   EXPECT_RPC_OK(Invoke(other.response.instance_id(), "fib", {I32(3)}));
@@ -74,7 +75,8 @@ TEST_F(ExecutionServiceTest, InstantiateByCacheKey) {
   ASSERT_RPC_OK(call);
   EXPECT_EQ(call.response.results().values(0).i64(), 6765);
 
-  EXPECT_EQ(InstantiateByKey(std::string(64, 'c')).status.error_code(), grpc::StatusCode::NOT_FOUND);
+  EXPECT_EQ(InstantiateByKey(std::string(64, 'c')).status.error_code(),
+            grpc::StatusCode::NOT_FOUND);
   EXPECT_EQ(InstantiateByKey("c0ffee").status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   v1::InstantiateRequest empty;
   grpc::ClientContext context;
@@ -145,7 +147,8 @@ TEST_F(ExecutionServiceTest, BadCallsAreRefused) {
   Reply<v1::InvokeResponse> wrong_type = Invoke(id, "fib", {I64(1)});
   EXPECT_EQ(wrong_type.status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_THAT(wrong_type.status.error_message(), HasSubstr("expected i32, got i64"));
-  EXPECT_EQ(Invoke(id, "fib", {v1::Value()}).status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(Invoke(id, "fib", {v1::Value()}).status.error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_EQ(Invoke(id, "fob", {I32(1)}).status.error_code(), grpc::StatusCode::NOT_FOUND);
   EXPECT_EQ(Invoke(id, "memory").status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   // The instance survives all of that.
@@ -168,8 +171,8 @@ TEST_F(ExecutionServiceTest, StoreLimitsApplyFromTheStart) {
   // A start function that never returns is interrupted like any call.
   wasm::test::ModuleBuilder spin_start;
   const uint32_t void_type = spin_start.AddType({}, {});
-  spin_start.SetStart(spin_start.AddFunction(
-      void_type, {}, wasm::test::Encoder().Loop().Br(0).End().End()));
+  spin_start.SetStart(
+      spin_start.AddFunction(void_type, {}, wasm::test::Encoder().Loop().Br(0).End().End()));
   Reply<v1::InstantiateResponse> spun = Instantiate(spin_start.Build());
   ASSERT_RPC_OK(spun);
   ASSERT_TRUE(spun.response.has_start_trap());

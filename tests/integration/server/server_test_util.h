@@ -95,7 +95,8 @@ class KilndTest : public ::testing::Test {
   Reply<v1::FindMissingResponse> FindMissing(const std::vector<std::string>& keys);
   Reply<v1::GetFingerprintResponse> GetFingerprint(const v1::CompileOptions& options = {});
 
-  Reply<v1::InstantiateResponse> Instantiate(const Bytes& module, const v1::StoreLimits& limits = {});
+  Reply<v1::InstantiateResponse> Instantiate(const Bytes& module,
+                                             const v1::StoreLimits& limits = {});
   Reply<v1::InstantiateResponse> InstantiateByKey(const std::string& key);
   Reply<v1::InvokeResponse> Invoke(const std::string& instance, const std::string& name,
                                    const std::vector<v1::Value>& args = {});
