@@ -285,7 +285,6 @@ TEST_F(CompileServiceTest, CallersThatGiveUpStopWaiting) {
   ASSERT_NO_FATAL_FAILURE(StartDaemon({"--threads", "1", "--max-concurrent-compiles", "1"}));
   const wasm::bench::GeneratedModule large =
       wasm::bench::GenerateModule({.num_functions = 400, .seed = 11});
-  const auto start = std::chrono::steady_clock::now();
   std::future<Reply<v1::CompileResponse>> leader =
       std::async(std::launch::async, [&] { return Compile(large.bytes); });
   bool in_flight = false;
@@ -310,11 +309,16 @@ TEST_F(CompileServiceTest, CallersThatGiveUpStopWaiting) {
   EXPECT_EQ(compile_with_deadline(ConstModule(1)).error_code(),
             grpc::StatusCode::DEADLINE_EXCEEDED);
 
+  // Both gave up while the compile they waited for still ran.
+  Reply<v1::StatsResponse> during = Stats();
+  ASSERT_RPC_OK(during);
+  EXPECT_EQ(during.response.compiles_in_flight(), 1u)
+      << "the large compile was too quick for this test to mean anything";
+
   Reply<v1::CompileResponse> led = leader.get();
-  const auto compile_time = std::chrono::steady_clock::now() - start;
   ASSERT_RPC_OK(led);
   EXPECT_FALSE(led.response.cache_hit());
-  // The daemon's own log says both left while the compile still ran.
+  // The daemon's own log says both were answered promptly.
   const std::string log = daemon().Log();
   const std::regex gave_up("method=Compile .*status=DEADLINE_EXCEEDED total_ms=([0-9.]+)");
   int lines = 0;
@@ -323,8 +327,6 @@ TEST_F(CompileServiceTest, CallersThatGiveUpStopWaiting) {
     EXPECT_LT(std::stod((*it)[1]), 1000.0) << it->str();
   }
   EXPECT_EQ(lines, 2) << log;
-  EXPECT_GT(compile_time, std::chrono::milliseconds(700))
-      << "the large compile was too quick for this test to mean anything";
   // The module is cached, and the slot is free again.
   Reply<v1::CompileResponse> hit = Compile(large.bytes);
   ASSERT_RPC_OK(hit);
