@@ -90,10 +90,10 @@ int main(int argc, char** argv) {
   }
   std::printf("listening on %s\n", (*server)->address().c_str());
   std::fflush(stdout);
-  Log(absl::StrCat("Kiln ", std::string(kiln::KilnVersion()), " serving on ",
-                   (*server)->address(), "; cache ",
-                   config.cache_dir.empty() ? std::string("(memory only)") : config.cache_dir,
-                   "; ", config.threads, " compile threads; auth ",
+  Log(absl::StrCat("Kiln ", std::string(kiln::KilnVersion()), " serving on ", (*server)->address(),
+                   "; cache ",
+                   config.cache_dir.empty() ? std::string("(memory only)") : config.cache_dir, "; ",
+                   config.threads, " compile threads; auth ",
                    config.auth_token_file.empty() ? "off" : "bearer token", "; tls ",
                    config.tls_cert_file.empty() ? "off" : "on"));
 

@@ -38,7 +38,8 @@ grpc::Status AdminServiceImpl::Stats(grpc::ServerContext* context,
   response->set_compiles(stats.computes);
   response->set_compile_errors(stats.compute_errors);
   response->set_shared_compiles(stats.shared_waits);
-  response->set_compiles_in_flight(static_cast<uint32_t>(stats.in_flight));
+  // Compiles that hold a slot: those queued for one are not running yet.
+  response->set_compiles_in_flight(pipeline_.compiles_running());
   response->set_pool_threads(pipeline_.pool_threads());
   response->set_instances_live(instances_.live());
   // This request included.

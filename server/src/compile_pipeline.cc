@@ -22,10 +22,14 @@ constexpr size_t kMaxSummaries = 65536;
 absl::StatusOr<jit::OptLevel> ToOptLevel(v1::OptLevel level) {
   switch (level) {
     case v1::OPT_LEVEL_UNSPECIFIED:
-    case v1::OPT_LEVEL_O2: return jit::OptLevel::kO2;
-    case v1::OPT_LEVEL_O1: return jit::OptLevel::kO1;
-    case v1::OPT_LEVEL_O0: return jit::OptLevel::kO0;
-    default: break;
+    case v1::OPT_LEVEL_O2:
+      return jit::OptLevel::kO2;
+    case v1::OPT_LEVEL_O1:
+      return jit::OptLevel::kO1;
+    case v1::OPT_LEVEL_O0:
+      return jit::OptLevel::kO0;
+    default:
+      break;
   }
   return absl::InvalidArgumentError(absl::StrCat("unknown opt level ", static_cast<int>(level)));
 }

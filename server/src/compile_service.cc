@@ -66,9 +66,8 @@ grpc::Status CompileServiceImpl::CompileModule(const grpc::ServerContext& contex
       return record.Finish(grpc::Status(
           grpc::StatusCode::RESOURCE_EXHAUSTED,
           absl::StrCat("the artifact is ", outcome->artifact->size(),
-                       " bytes, too large for one message (--max-message-size ",
-                       max_message_size_, "); it is cached as ", key,
-                       ": fetch it with GetArtifact")));
+                       " bytes, too large for one message (--max-message-size ", max_message_size_,
+                       "); it is cached as ", key, ": fetch it with GetArtifact")));
     }
     response->set_artifact(outcome->artifact->data(), outcome->artifact->size());
   }
@@ -82,13 +81,13 @@ grpc::Status CompileServiceImpl::Compile(grpc::ServerContext* context,
                                          v1::CompileResponse* response) {
   RequestRecord record(log_, "Compile", context);
   if (grpc::Status status = auth_.Check(*context); !status.ok()) return record.Finish(status);
-  return CompileModule(*context, request->module(), request->options(),
-                       request->return_artifact(), record, response);
+  return CompileModule(*context, request->module(), request->options(), request->return_artifact(),
+                       record, response);
 }
 
-grpc::Status CompileServiceImpl::CompileStream(
-    grpc::ServerContext* context, grpc::ServerReader<v1::CompileStreamRequest>* reader,
-    v1::CompileResponse* response) {
+grpc::Status CompileServiceImpl::CompileStream(grpc::ServerContext* context,
+                                               grpc::ServerReader<v1::CompileStreamRequest>* reader,
+                                               v1::CompileResponse* response) {
   RequestRecord record(log_, "CompileStream", context);
   if (grpc::Status status = auth_.Check(*context); !status.ok()) return record.Finish(status);
   v1::CompileStreamRequest message;
@@ -101,9 +100,10 @@ grpc::Status CompileServiceImpl::CompileStream(
   const uint64_t declared = message.module_size();
   const uint64_t limit = pipeline_.max_module_size();
   auto too_large = [&](uint64_t size) {
-    return grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
-                        absl::StrCat("the module is ", size, " bytes or more, over this daemon's limit of ",
-                                     limit, " (--max-module-size)"));
+    return grpc::Status(
+        grpc::StatusCode::RESOURCE_EXHAUSTED,
+        absl::StrCat("the module is ", size, " bytes or more, over this daemon's limit of ", limit,
+                     " (--max-module-size)"));
   };
   if (declared > limit) return record.Finish(too_large(declared));
   std::string module;
@@ -121,10 +121,10 @@ grpc::Status CompileServiceImpl::CompileStream(
         ExplainCancellation(absl::CancelledError("the client cancelled the upload"), *context)));
   }
   if (declared != 0 && module.size() != declared) {
-    return record.Finish(grpc::Status(
-        grpc::StatusCode::INVALID_ARGUMENT,
-        absl::StrCat("the first message declared a module of ", declared, " bytes, but ",
-                     module.size(), " arrived")));
+    return record.Finish(
+        grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                     absl::StrCat("the first message declared a module of ", declared,
+                                  " bytes, but ", module.size(), " arrived")));
   }
   return CompileModule(*context, module, options, return_artifact, record, response);
 }
@@ -182,10 +182,10 @@ grpc::Status CompileServiceImpl::FindMissing(grpc::ServerContext* context,
   if (grpc::Status status = auth_.Check(*context); !status.ok()) return record.Finish(status);
   record.Add("keys", uint64_t(request->cache_keys_size()));
   if (request->cache_keys_size() > kMaxFindMissingKeys) {
-    return record.Finish(grpc::Status(
-        grpc::StatusCode::RESOURCE_EXHAUSTED,
-        absl::StrCat(request->cache_keys_size(), " keys in one request; at most ",
-                     kMaxFindMissingKeys)));
+    return record.Finish(
+        grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
+                     absl::StrCat(request->cache_keys_size(), " keys in one request; at most ",
+                                  kMaxFindMissingKeys)));
   }
   std::vector<cache::CacheKey> keys;
   keys.reserve(request->cache_keys_size());
@@ -200,8 +200,8 @@ grpc::Status CompileServiceImpl::FindMissing(grpc::ServerContext* context,
   }
   for (int i = 0; i < request->cache_keys_size(); ++i) {
     if (context->IsCancelled()) {
-      return record.Finish(ToGrpcStatus(ExplainCancellation(
-          absl::CancelledError("cancelled while looking up keys"), *context)));
+      return record.Finish(ToGrpcStatus(
+          ExplainCancellation(absl::CancelledError("cancelled while looking up keys"), *context)));
     }
     if (!IsCached(keys[static_cast<size_t>(i)])) {
       response->add_missing_cache_keys(request->cache_keys(i));

@@ -32,18 +32,30 @@ constexpr uint64_t kHostStackReserve = 256 << 10;
 v1::TrapKind ToTrapKind(runtime::TrapCode code) {
   using runtime::TrapCode;
   switch (code) {
-    case TrapCode::kUnreachable: return v1::TRAP_KIND_UNREACHABLE;
-    case TrapCode::kMemoryOutOfBounds: return v1::TRAP_KIND_MEMORY_OUT_OF_BOUNDS;
-    case TrapCode::kTableOutOfBounds: return v1::TRAP_KIND_TABLE_OUT_OF_BOUNDS;
-    case TrapCode::kIndirectCallToNull: return v1::TRAP_KIND_INDIRECT_CALL_TO_NULL;
-    case TrapCode::kUndefinedElement: return v1::TRAP_KIND_UNDEFINED_ELEMENT;
-    case TrapCode::kIndirectCallTypeMismatch: return v1::TRAP_KIND_INDIRECT_CALL_TYPE_MISMATCH;
-    case TrapCode::kIntegerDivideByZero: return v1::TRAP_KIND_INTEGER_DIVIDE_BY_ZERO;
-    case TrapCode::kIntegerOverflow: return v1::TRAP_KIND_INTEGER_OVERFLOW;
-    case TrapCode::kInvalidConversionToInteger: return v1::TRAP_KIND_INVALID_CONVERSION_TO_INTEGER;
-    case TrapCode::kCallStackExhausted: return v1::TRAP_KIND_CALL_STACK_EXHAUSTED;
-    case TrapCode::kInterrupted: return v1::TRAP_KIND_INTERRUPTED;
-    case TrapCode::kHostTrap: return v1::TRAP_KIND_HOST;
+    case TrapCode::kUnreachable:
+      return v1::TRAP_KIND_UNREACHABLE;
+    case TrapCode::kMemoryOutOfBounds:
+      return v1::TRAP_KIND_MEMORY_OUT_OF_BOUNDS;
+    case TrapCode::kTableOutOfBounds:
+      return v1::TRAP_KIND_TABLE_OUT_OF_BOUNDS;
+    case TrapCode::kIndirectCallToNull:
+      return v1::TRAP_KIND_INDIRECT_CALL_TO_NULL;
+    case TrapCode::kUndefinedElement:
+      return v1::TRAP_KIND_UNDEFINED_ELEMENT;
+    case TrapCode::kIndirectCallTypeMismatch:
+      return v1::TRAP_KIND_INDIRECT_CALL_TYPE_MISMATCH;
+    case TrapCode::kIntegerDivideByZero:
+      return v1::TRAP_KIND_INTEGER_DIVIDE_BY_ZERO;
+    case TrapCode::kIntegerOverflow:
+      return v1::TRAP_KIND_INTEGER_OVERFLOW;
+    case TrapCode::kInvalidConversionToInteger:
+      return v1::TRAP_KIND_INVALID_CONVERSION_TO_INTEGER;
+    case TrapCode::kCallStackExhausted:
+      return v1::TRAP_KIND_CALL_STACK_EXHAUSTED;
+    case TrapCode::kInterrupted:
+      return v1::TRAP_KIND_INTERRUPTED;
+    case TrapCode::kHostTrap:
+      return v1::TRAP_KIND_HOST;
   }
   return v1::TRAP_KIND_UNSPECIFIED;
 }
@@ -83,9 +95,9 @@ absl::Status CheckStackRoom(const runtime::Engine& engine) {
   if (!room.ok()) return room.status();
   const uint64_t needed = engine.config().max_wasm_stack + kHostStackReserve;
   if (*room < needed) {
-    return absl::ResourceExhaustedError(absl::StrCat(
-        "this server thread has ", *room >> 10, " KiB of stack left; running wasm needs ",
-        needed >> 10, " KiB"));
+    return absl::ResourceExhaustedError(absl::StrCat("this server thread has ", *room >> 10,
+                                                     " KiB of stack left; running wasm needs ",
+                                                     needed >> 10, " KiB"));
   }
   return absl::OkStatus();
 }
@@ -115,10 +127,14 @@ std::string EntityTypeText(const wasm::Module& module, wasm::ExternKind kind, ui
 
 v1::ExternKind ToWireKind(wasm::ExternKind kind) {
   switch (kind) {
-    case wasm::ExternKind::kFunc: return v1::EXTERN_KIND_FUNCTION;
-    case wasm::ExternKind::kTable: return v1::EXTERN_KIND_TABLE;
-    case wasm::ExternKind::kMemory: return v1::EXTERN_KIND_MEMORY;
-    case wasm::ExternKind::kGlobal: return v1::EXTERN_KIND_GLOBAL;
+    case wasm::ExternKind::kFunc:
+      return v1::EXTERN_KIND_FUNCTION;
+    case wasm::ExternKind::kTable:
+      return v1::EXTERN_KIND_TABLE;
+    case wasm::ExternKind::kMemory:
+      return v1::EXTERN_KIND_MEMORY;
+    case wasm::ExternKind::kGlobal:
+      return v1::EXTERN_KIND_GLOBAL;
   }
   return v1::EXTERN_KIND_UNSPECIFIED;
 }
@@ -145,8 +161,8 @@ absl::Status RefuseImports(const wasm::Module& module) {
   if (first.kind == wasm::ExternKind::kFunc) {
     absl::StrAppend(&what, " ", wasm::FuncTypeToString(module.types[first.func_type_index]));
   }
-  std::string message = absl::StrCat("unresolved import \"", first.module, "\" \"", first.name,
-                                     "\" (", what, ")");
+  std::string message =
+      absl::StrCat("unresolved import \"", first.module, "\" \"", first.name, "\" (", what, ")");
   if (module.imports.size() > 1) {
     absl::StrAppend(&message, " and ", module.imports.size() - 1, " more");
   }
@@ -181,10 +197,10 @@ absl::StatusOr<std::vector<runtime::Value>> ReadArguments(
     const std::string& name, const wasm::FuncType& type,
     const google::protobuf::RepeatedPtrField<v1::Value>& args) {
   if (static_cast<size_t>(args.size()) != type.params.size()) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "\"", name, "\" takes ", type.params.size(),
-        type.params.size() == 1 ? " argument" : " arguments", " [", TypeList(type.params),
-        "], got ", args.size()));
+    return absl::InvalidArgumentError(
+        absl::StrCat("\"", name, "\" takes ", type.params.size(),
+                     type.params.size() == 1 ? " argument" : " arguments", " [",
+                     TypeList(type.params), "], got ", args.size()));
   }
   std::vector<runtime::Value> values;
   values.reserve(type.params.size());
@@ -198,14 +214,14 @@ absl::StatusOr<std::vector<runtime::Value>> ReadArguments(
                                                      ", got an unset or malformed value"));
     }
     if (*actual != type.params[i]) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("argument ", i + 1, " of \"", name, "\": expected ", expected, ", got ",
-                       std::string(wasm::ValTypeName(*actual))));
+      return absl::InvalidArgumentError(absl::StrCat("argument ", i + 1, " of \"", name,
+                                                     "\": expected ", expected, ", got ",
+                                                     std::string(wasm::ValTypeName(*actual))));
     }
     absl::StatusOr<runtime::Value> value = wire::FromWire(arg);
     if (!value.ok()) {
-      return absl::InvalidArgumentError(absl::StrCat("argument ", i + 1, " of \"", name,
-                                                     "\": ", value.status().message()));
+      return absl::InvalidArgumentError(
+          absl::StrCat("argument ", i + 1, " of \"", name, "\": ", value.status().message()));
     }
     values.push_back(*value);
   }
@@ -305,8 +321,7 @@ absl::StatusOr<ExecutionServiceImpl::ResolvedModule> ExecutionServiceImpl::Resol
     case v1::ModuleSource::kCacheKey: {
       std::optional<cache::CacheKey> key = cache::CacheKey::FromHex(source.cache_key());
       if (!key.has_value()) {
-        return absl::InvalidArgumentError(
-            "malformed cache key: expected 64 lowercase hex digits");
+        return absl::InvalidArgumentError("malformed cache key: expected 64 lowercase hex digits");
       }
       absl::StatusOr<std::shared_ptr<const runtime::Module>> module = LoadCached(*key);
       if (!module.ok()) return module.status();
@@ -315,9 +330,9 @@ absl::StatusOr<ExecutionServiceImpl::ResolvedModule> ExecutionServiceImpl::Resol
     }
     case v1::ModuleSource::kModule: {
       const std::string& bytes = source.module();
-      resolved = LoadCompiled(
-          std::span(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()),
-          source.options(), context);
+      resolved =
+          LoadCompiled(std::span(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()),
+                       source.options(), context);
       break;
     }
     default:
@@ -405,10 +420,10 @@ grpc::Status ExecutionServiceImpl::Invoke(grpc::ServerContext* context,
   record.Add("instance", LoggableId(request->instance_id()));
   InstanceRegistry::Lease instance = deps_.instances.Use(request->instance_id());
   if (!instance) {
-    return record.Finish(grpc::Status(
-        grpc::StatusCode::NOT_FOUND,
-        absl::StrCat("no instance \"", std::string(LoggableId(request->instance_id())),
-                     "\" (never made, dropped, or expired after being idle)")));
+    return record.Finish(
+        grpc::Status(grpc::StatusCode::NOT_FOUND,
+                     absl::StrCat("no instance \"", std::string(LoggableId(request->instance_id())),
+                                  "\" (never made, dropped, or expired after being idle)")));
   }
   record.Add("export", request->export_name());
   // One call at a time per Store; callers queue here.
@@ -427,7 +442,8 @@ grpc::Status ExecutionServiceImpl::Invoke(grpc::ServerContext* context,
     *response->mutable_trap() = *std::move(outcome->trap);
   } else {
     v1::Results* results = response->mutable_results();
-    for (const runtime::Value& value : outcome->results) *results->add_values() = wire::ToWire(value);
+    for (const runtime::Value& value : outcome->results)
+      *results->add_values() = wire::ToWire(value);
   }
   record.Add("run_us", outcome->run_micros);
   return record.Finish(grpc::Status::OK);
@@ -440,10 +456,10 @@ grpc::Status ExecutionServiceImpl::DropInstance(grpc::ServerContext* context,
   if (grpc::Status status = deps_.auth.Check(*context); !status.ok()) return record.Finish(status);
   record.Add("instance", LoggableId(request->instance_id()));
   if (!deps_.instances.Drop(request->instance_id())) {
-    return record.Finish(grpc::Status(
-        grpc::StatusCode::NOT_FOUND,
-        absl::StrCat("no instance \"", std::string(LoggableId(request->instance_id())),
-                     "\" (never made, dropped, or expired after being idle)")));
+    return record.Finish(
+        grpc::Status(grpc::StatusCode::NOT_FOUND,
+                     absl::StrCat("no instance \"", std::string(LoggableId(request->instance_id())),
+                                  "\" (never made, dropped, or expired after being idle)")));
   }
   return record.Finish(grpc::Status::OK);
 }
@@ -487,7 +503,8 @@ grpc::Status ExecutionServiceImpl::Execute(grpc::ServerContext* context,
     *response->mutable_trap() = *std::move(outcome->trap);
   } else {
     v1::Results* results = response->mutable_results();
-    for (const runtime::Value& value : outcome->results) *results->add_values() = wire::ToWire(value);
+    for (const runtime::Value& value : outcome->results)
+      *results->add_values() = wire::ToWire(value);
   }
   record.Add("run_us", outcome->run_micros);
   return record.Finish(grpc::Status::OK);

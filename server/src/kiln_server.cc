@@ -78,8 +78,8 @@ absl::StatusOr<std::unique_ptr<KilnServer>> KilnServer::Start(const ServerConfig
   if (!credentials.ok()) return credentials.status();
   absl::StatusOr<std::unique_ptr<cache::ArtifactStore>> store = OpenStore(config);
   if (!store.ok()) {
-    return absl::Status(store.status().code(), absl::StrCat("cache folder ", config.cache_dir,
-                                                            ": ", store.status().message()));
+    return absl::Status(store.status().code(), absl::StrCat("cache folder ", config.cache_dir, ": ",
+                                                            store.status().message()));
   }
   self->store_ = *std::move(store);
   self->pipeline_ = std::make_unique<CompilePipeline>(

@@ -1,12 +1,12 @@
 #include "kiln/server/server_config.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
 #include <limits>
 #include <map>
 #include <optional>
-#include <algorithm>
 #include <thread>
 #include <utility>
 
@@ -66,7 +66,8 @@ std::string_view StripWhitespace(std::string_view text) {
 
 absl::StatusOr<uint32_t> ParseCount(std::string_view text, uint32_t min) {
   uint32_t value = 0;
-  if (!absl::SimpleAtoi(std::string(text), &value) || text.empty() || text[0] == '+' || text[0] == '-') {
+  if (!absl::SimpleAtoi(std::string(text), &value) || text.empty() || text[0] == '+' ||
+      text[0] == '-') {
     return absl::InvalidArgumentError(absl::StrCat("\"", std::string(text), "\" is not a count"));
   }
   if (value < min) {
@@ -130,8 +131,8 @@ absl::Status Apply(ServerConfig& config, std::string_view name, std::string_view
                    std::string_view where) {
   auto it = Setters().find(name);
   if (it == Setters().end()) {
-    return absl::InvalidArgumentError(absl::StrCat(std::string(where), "unknown setting ",
-                                                   std::string(name)));
+    return absl::InvalidArgumentError(
+        absl::StrCat(std::string(where), "unknown setting ", std::string(name)));
   }
   if (absl::Status status = it->second(config, value); !status.ok()) {
     return absl::InvalidArgumentError(absl::StrCat(std::string(where), std::string(name), " \"",
@@ -162,7 +163,8 @@ absl::Status ApplyConfigFile(ServerConfig& config, const std::string& path) {
     if (value.size() >= 2 && value.front() == '"' && value.back() == '"') {
       value = value.substr(1, value.size() - 2);
     }
-    if (name == "config") return absl::InvalidArgumentError(absl::StrCat(where, "config files do not nest"));
+    if (name == "config")
+      return absl::InvalidArgumentError(absl::StrCat(where, "config files do not nest"));
     if (absl::Status status = Apply(config, name, value, where); !status.ok()) return status;
   }
   return absl::OkStatus();
@@ -257,8 +259,8 @@ absl::StatusOr<uint64_t> ParseByteSize(std::string_view text) {
   }
   uint64_t value = 0;
   if (digits == 0 || !absl::SimpleAtoi(std::string(text.substr(0, digits)), &value)) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("\"", std::string(original), "\" is not a size (e.g. 1048576, 512K, 64M, 10G)"));
+    return absl::InvalidArgumentError(absl::StrCat(
+        "\"", std::string(original), "\" is not a size (e.g. 1048576, 512K, 64M, 10G)"));
   }
   const std::string suffix = absl::AsciiStrToLower(std::string(text.substr(digits)));
   int shift = 0;
@@ -276,8 +278,8 @@ absl::StatusOr<uint64_t> ParseByteSize(std::string_view text) {
       }
     }
     if (!known) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "\"", std::string(original), "\": unknown size suffix (use K, M, G or T)"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("\"", std::string(original), "\": unknown size suffix (use K, M, G or T)"));
     }
   }
   if (shift > 0 && value > (std::numeric_limits<uint64_t>::max() >> shift)) {

@@ -1,5 +1,10 @@
 // kilnd's AdminService, health service, request log and bearer-token auth.
+#include <cstdlib>
 #include <fstream>
+#include <sstream>
+
+#include <grpcpp/create_channel.h>
+#include <grpcpp/security/credentials.h>
 #include <regex>
 #include <string>
 
@@ -24,10 +29,10 @@ TEST_F(AdminTest, StatsCountWhatHappened) {
   EXPECT_EQ(fresh.response.pool_threads(), 3u);
   EXPECT_EQ(fresh.response.requests(), 1u);  // this one
 
-  ASSERT_RPC_OK(Compile(FibModule()));                                   // compiles
-  ASSERT_RPC_OK(Compile(FibModule()));                                   // memory hit
-  ASSERT_FALSE(Compile(InvalidModule()).status.ok());                    // compile error
-  Reply<v1::InstantiateResponse> made = Instantiate(ConstModule(7));     // compiles
+  ASSERT_RPC_OK(Compile(FibModule()));                                // compiles
+  ASSERT_RPC_OK(Compile(FibModule()));                                // memory hit
+  ASSERT_FALSE(Compile(InvalidModule()).status.ok());                 // compile error
+  Reply<v1::InstantiateResponse> made = Instantiate(ConstModule(7));  // compiles
   ASSERT_RPC_OK(made);
 
   Reply<v1::StatsResponse> stats = Stats();
@@ -74,6 +79,17 @@ TEST_F(AdminTest, OneLogLinePerRequest) {
   EXPECT_TRUE(std::regex_search(log, not_found_line)) << log;
 }
 
+TEST_F(AdminTest, ReflectionListsTheServices) {
+  ASSERT_NO_FATAL_FAILURE(StartDaemon());
+  std::string names;
+  grpc::Status status = ReflectedServices(&names);
+  ASSERT_TRUE(status.ok()) << Describe(status);
+  for (const char* service : {"kiln.v1.CompileService", "kiln.v1.ExecutionService",
+                              "kiln.v1.AdminService", "grpc.health.v1.Health"}) {
+    EXPECT_THAT(names, HasSubstr(service));
+  }
+}
+
 class AuthTest : public KilndTest {};
 
 TEST_F(AuthTest, BearerTokenIsRequired) {
@@ -104,6 +120,31 @@ TEST_F(AuthTest, BearerTokenIsRequired) {
   int serving = 0;
   EXPECT_TRUE(HealthCheck(&serving).ok());
   EXPECT_EQ(serving, 1);
+}
+
+TEST_F(AuthTest, ServesTls) {
+  const std::string key = dir_.path() + "/key.pem";
+  const std::string cert = dir_.path() + "/cert.pem";
+  const std::string command =
+      "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 1 "
+      "-subj /CN=localhost -addext subjectAltName=DNS:localhost,IP:127.0.0.1 -keyout " +
+      key + " -out " + cert + " >/dev/null 2>&1";
+  if (std::system(command.c_str()) != 0) GTEST_SKIP() << "no openssl to make a certificate";
+  ASSERT_NO_FATAL_FAILURE(StartDaemon({"--tls-cert", cert, "--tls-key", key}));
+
+  // Plain text is not spoken.
+  Reply<v1::StatsResponse> plain = Stats();
+  EXPECT_EQ(plain.status.error_code(), grpc::StatusCode::UNAVAILABLE) << Describe(plain.status);
+
+  std::ifstream in(cert);
+  std::stringstream pem;
+  pem << in.rdbuf();
+  grpc::SslCredentialsOptions options;
+  options.pem_root_certs = pem.str();
+  UseChannel(grpc::CreateChannel(daemon().address(), grpc::SslCredentials(options)));
+  Reply<v1::ExecuteResponse> run = Execute(FibModule(), "fib", {I32(20)});
+  ASSERT_RPC_OK(run);
+  EXPECT_EQ(run.response.results().values(0).i64(), 6765);
 }
 
 }  // namespace

@@ -1,6 +1,9 @@
 // kilnd's CompileService end to end: a real daemon, real gRPC.
+#include <chrono>
+#include <future>
 #include <map>
 #include <mutex>
+#include <regex>
 #include <set>
 #include <span>
 #include <string>
@@ -11,6 +14,7 @@
 #include "gtest/gtest.h"
 #include "kiln/cache/cache_key.h"
 #include "kiln/runtime/artifact.h"
+#include "module_generator.h"
 #include "server_test_util.h"
 
 namespace kiln::server_test {
@@ -92,7 +96,8 @@ TEST_F(CompileServiceTest, CompileStreamTakesModulesOverTheMessageLimit) {
   ASSERT_GT(big.size(), 1u << 20);
 
   Reply<v1::CompileResponse> unary = Compile(big);
-  EXPECT_EQ(unary.status.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED) << Describe(unary.status);
+  EXPECT_EQ(unary.status.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED)
+      << Describe(unary.status);
 
   Reply<v1::CompileResponse> streamed = CompileStream(big, 256 << 10, /*declare_size=*/true);
   ASSERT_RPC_OK(streamed);
@@ -138,8 +143,8 @@ TEST_F(CompileServiceTest, GetArtifactOfUnknownOrMalformedKeys) {
   ASSERT_NO_FATAL_FAILURE(StartDaemon());
   Reply<std::string> unknown = GetArtifact(std::string(64, '0'));
   EXPECT_EQ(unknown.status.error_code(), grpc::StatusCode::NOT_FOUND) << Describe(unknown.status);
-  for (const std::string& key : {std::string("xyz"), std::string(64, 'A'), std::string(63, '0'),
-                                 std::string()}) {
+  for (const std::string& key :
+       {std::string("xyz"), std::string(64, 'A'), std::string(63, '0'), std::string()}) {
     Reply<std::string> malformed = GetArtifact(key);
     EXPECT_EQ(malformed.status.error_code(), grpc::StatusCode::INVALID_ARGUMENT)
         << "key \"" << key << "\": " << Describe(malformed.status);
@@ -271,6 +276,62 @@ TEST_F(CompileServiceTest, ConcurrentRequestsCompileEachModuleOnce) {
   ASSERT_RPC_OK(stats);
   EXPECT_EQ(stats.response.compiles(), static_cast<uint64_t>(kModules));
   EXPECT_EQ(stats.response.compile_errors(), 0u);
+}
+
+// A caller that gives up while its compile waits, for another request's
+// compile of the same module or for a compile slot, is let go within
+// milliseconds; the compile it waited for carries on and is cached.
+TEST_F(CompileServiceTest, CallersThatGiveUpStopWaiting) {
+  ASSERT_NO_FATAL_FAILURE(StartDaemon({"--threads", "1", "--max-concurrent-compiles", "1"}));
+  const wasm::bench::GeneratedModule large =
+      wasm::bench::GenerateModule({.num_functions = 400, .seed = 11});
+  std::future<Reply<v1::CompileResponse>> leader =
+      std::async(std::launch::async, [&] { return Compile(large.bytes); });
+  bool in_flight = false;
+  for (int i = 0; i < 500 && !in_flight; ++i) {
+    Reply<v1::StatsResponse> stats = Stats();
+    in_flight = stats.status.ok() && stats.response.compiles_in_flight() > 0;
+    if (!in_flight) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  ASSERT_TRUE(in_flight);
+
+  auto compile_with_deadline = [&](const Bytes& module) {
+    v1::CompileRequest request;
+    request.set_module(module.data(), module.size());
+    v1::CompileResponse response;
+    grpc::ClientContext context;
+    Prepare(context, std::chrono::milliseconds(300));
+    return compile_->Compile(&context, request, &response);
+  };
+  // Shares the leader's flight, then gives up.
+  EXPECT_EQ(compile_with_deadline(large.bytes).error_code(), grpc::StatusCode::DEADLINE_EXCEEDED);
+  // Waits for the only compile slot, then gives up.
+  EXPECT_EQ(compile_with_deadline(ConstModule(1)).error_code(),
+            grpc::StatusCode::DEADLINE_EXCEEDED);
+
+  // Both gave up while the compile they waited for still ran.
+  Reply<v1::StatsResponse> during = Stats();
+  ASSERT_RPC_OK(during);
+  EXPECT_EQ(during.response.compiles_in_flight(), 1u)
+      << "the large compile was too quick for this test to mean anything";
+
+  Reply<v1::CompileResponse> led = leader.get();
+  ASSERT_RPC_OK(led);
+  EXPECT_FALSE(led.response.cache_hit());
+  // The daemon's own log says both were answered promptly.
+  const std::string log = daemon().Log();
+  const std::regex gave_up("method=Compile .*status=DEADLINE_EXCEEDED total_ms=([0-9.]+)");
+  int lines = 0;
+  for (std::sregex_iterator it(log.begin(), log.end(), gave_up), end; it != end; ++it) {
+    ++lines;
+    EXPECT_LT(std::stod((*it)[1]), 1000.0) << it->str();
+  }
+  EXPECT_EQ(lines, 2) << log;
+  // The module is cached, and the slot is free again.
+  Reply<v1::CompileResponse> hit = Compile(large.bytes);
+  ASSERT_RPC_OK(hit);
+  EXPECT_TRUE(hit.response.cache_hit());
+  EXPECT_RPC_OK(Compile(ConstModule(1)));
 }
 
 }  // namespace

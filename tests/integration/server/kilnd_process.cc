@@ -62,8 +62,8 @@ const char* KilndPath() { return KILND_PATH; }
 
 TempDir::TempDir() {
   const char* base = std::getenv("TMPDIR");
-  std::string pattern = absl::StrCat(base != nullptr && base[0] == '/' ? base : "/tmp",
-                                     "/kiln-server-test-XXXXXX");
+  std::string pattern =
+      absl::StrCat(base != nullptr && base[0] == '/' ? base : "/tmp", "/kiln-server-test-XXXXXX");
   if (mkdtemp(pattern.data()) == nullptr) {
     std::fprintf(stderr, "mkdtemp %s: %s\n", pattern.c_str(), std::strerror(errno));
     std::abort();
@@ -108,10 +108,11 @@ absl::StatusOr<std::unique_ptr<KilndProcess>> KilndProcess::Start(
     line.append(buffer, static_cast<size_t>(n));
   }
   if (line.rfind(kListeningPrefix, 0) != 0 || line.find('\n') == std::string::npos) {
-    return absl::InternalError(absl::StrCat("kilnd did not start; stdout: \"", line,
-                                            "\"; stderr:\n", process->Log()));
+    return absl::InternalError(
+        absl::StrCat("kilnd did not start; stdout: \"", line, "\"; stderr:\n", process->Log()));
   }
-  process->address_ = line.substr(kListeningPrefix.size(), line.find('\n') - kListeningPrefix.size());
+  process->address_ =
+      line.substr(kListeningPrefix.size(), line.find('\n') - kListeningPrefix.size());
   return process;
 }
 

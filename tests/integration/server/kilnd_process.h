@@ -44,7 +44,7 @@ class KilndProcess {
   // `log_path`, and waits (up to 30 s) for its listening line. An error
   // with the log's contents when it exits or prints something else.
   static absl::StatusOr<std::unique_ptr<KilndProcess>> Start(const std::vector<std::string>& args,
-                                                            const std::string& log_path);
+                                                             const std::string& log_path);
   // SIGKILL and reap, if it is still running.
   ~KilndProcess();
   KilndProcess(const KilndProcess&) = delete;
@@ -65,7 +65,10 @@ class KilndProcess {
 
  private:
   KilndProcess(pid_t pid, int stdout_fd, std::string address, std::string log_path)
-      : pid_(pid), stdout_fd_(stdout_fd), address_(std::move(address)), log_path_(std::move(log_path)) {}
+      : pid_(pid),
+        stdout_fd_(stdout_fd),
+        address_(std::move(address)),
+        log_path_(std::move(log_path)) {}
 
   pid_t pid_;
   int stdout_fd_;

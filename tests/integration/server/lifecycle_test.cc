@@ -19,8 +19,8 @@
 namespace kiln::server_test {
 namespace {
 
-using ::testing::HasSubstr;
 using std::chrono::steady_clock;
+using ::testing::HasSubstr;
 
 std::vector<uint8_t> ReadAll(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);
@@ -42,16 +42,17 @@ TEST_F(LifecycleTest, BadFlagsExitWithStatus2) {
   EXPECT_EQ(RunKilndToExit({"--help"}, &output), 0);
   EXPECT_THAT(output, HasSubstr("usage: kilnd"));
   // Flags that parse but cannot be served are a start-up failure (1).
-  EXPECT_EQ(RunKilndToExit({"--listen", "127.0.0.1:0", "--auth-token-file", "/nonexistent"},
-                           &output),
-            1);
+  EXPECT_EQ(
+      RunKilndToExit({"--listen", "127.0.0.1:0", "--auth-token-file", "/nonexistent"}, &output), 1);
   EXPECT_THAT(output, HasSubstr("/nonexistent"));
 }
 
 TEST_F(LifecycleTest, ConfigFileWithFlagsOverridingIt) {
   const std::string config = dir_.path() + "/kilnd.conf";
   std::ofstream(config) << "# test settings\n"
-                           "cache-dir = " << cache_dir() << "\n"
+                           "cache-dir = "
+                        << cache_dir()
+                        << "\n"
                            "max-instances = 1   # one at a time\n"
                            "memory-cache = 1M\n";
   ASSERT_NO_FATAL_FAILURE(StartDaemonWithArgs({"--config", config}));
@@ -100,8 +101,8 @@ TEST_F(LifecycleTest, KillDuringCompileThenRestartOnTheSameCache) {
   // A module that takes a while to compile on one thread.
   const wasm::bench::GeneratedModule large =
       wasm::bench::GenerateModule({.num_functions = 400, .seed = 7});
-  std::future<Reply<v1::CompileResponse>> compile = std::async(
-      std::launch::async, [&] { return Compile(large.bytes); });
+  std::future<Reply<v1::CompileResponse>> compile =
+      std::async(std::launch::async, [&] { return Compile(large.bytes); });
   // Wait until the daemon is compiling it, then kill it outright.
   bool in_flight = false;
   for (int i = 0; i < 500 && !in_flight; ++i) {

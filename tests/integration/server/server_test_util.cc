@@ -19,11 +19,23 @@ using wasm::test::Encoder;
 using wasm::test::ModuleBuilder;
 
 std::string Describe(const grpc::Status& status) {
-  static const char* const kNames[] = {
-      "OK",       "CANCELLED",          "UNKNOWN",           "INVALID_ARGUMENT",
-      "DEADLINE_EXCEEDED", "NOT_FOUND", "ALREADY_EXISTS",    "PERMISSION_DENIED",
-      "RESOURCE_EXHAUSTED", "FAILED_PRECONDITION", "ABORTED", "OUT_OF_RANGE",
-      "UNIMPLEMENTED", "INTERNAL", "UNAVAILABLE", "DATA_LOSS", "UNAUTHENTICATED"};
+  static const char* const kNames[] = {"OK",
+                                       "CANCELLED",
+                                       "UNKNOWN",
+                                       "INVALID_ARGUMENT",
+                                       "DEADLINE_EXCEEDED",
+                                       "NOT_FOUND",
+                                       "ALREADY_EXISTS",
+                                       "PERMISSION_DENIED",
+                                       "RESOURCE_EXHAUSTED",
+                                       "FAILED_PRECONDITION",
+                                       "ABORTED",
+                                       "OUT_OF_RANGE",
+                                       "UNIMPLEMENTED",
+                                       "INTERNAL",
+                                       "UNAVAILABLE",
+                                       "DATA_LOSS",
+                                       "UNAUTHENTICATED"};
   const int code = status.error_code();
   const std::string name = code >= 0 && code <= 16 ? kNames[code] : absl::StrCat("code ", code);
   return absl::StrCat(name, ": ", status.error_message());
@@ -75,19 +87,21 @@ Bytes HostileModule() {
                                           .Block()
                                           .Loop()
                                           .I32Const(1)
-                                          .Op(Opcode::kMemoryGrow).Byte(0)
+                                          .Op(Opcode::kMemoryGrow)
+                                          .Byte(0)
                                           .I32Const(-1)
                                           .Op(Opcode::kI32Eq)
                                           .BrIf(1)
                                           .Br(0)
                                           .End()
                                           .End()
-                                          .Op(Opcode::kMemorySize).Byte(0)
+                                          .Op(Opcode::kMemorySize)
+                                          .Byte(0)
                                           .End());
   const uint32_t recurse_index = m.num_functions();
   const uint32_t recurse = m.AddFunction(void_type, {}, Encoder().Call(recurse_index).End());
-  const uint32_t div = m.AddFunction(
-      div_type, {}, Encoder().LocalGet(0).LocalGet(1).Op(Opcode::kI32DivS).End());
+  const uint32_t div =
+      m.AddFunction(div_type, {}, Encoder().LocalGet(0).LocalGet(1).Op(Opcode::kI32DivS).End());
   m.AddExport("spin", ExternKind::kFunc, spin);
   m.AddExport("bomb", ExternKind::kFunc, bomb);
   m.AddExport("recurse", ExternKind::kFunc, recurse);
@@ -110,7 +124,7 @@ v1::Value I64(int64_t v) {
 // ---- the fixture -----------------------------------------------------------
 
 void KilndTest::StartDaemon(const std::vector<std::string>& extra) {
-  std::vector<std::string> args{"--cache-dir",    cache_dir_, "--threads",      "2",
+  std::vector<std::string> args{"--cache-dir",    cache_dir_, "--threads",       "2",
                                 "--memory-cache", "64M",      "--time-limit-ms", "2000",
                                 "--max-memory",   "16M"};
   args.insert(args.end(), extra.begin(), extra.end());
@@ -122,7 +136,11 @@ void KilndTest::StartDaemonWithArgs(const std::vector<std::string>& args) {
       KilndProcess::Start(args, dir_.path() + "/kilnd.log");
   ASSERT_TRUE(process.ok()) << process.status().message();
   daemon_ = *std::move(process);
-  channel_ = daemon_->NewChannel();
+  UseChannel(daemon_->NewChannel());
+}
+
+void KilndTest::UseChannel(std::shared_ptr<grpc::Channel> channel) {
+  channel_ = std::move(channel);
   compile_ = v1::CompileService::NewStub(channel_);
   execution_ = v1::ExecutionService::NewStub(channel_);
   admin_ = v1::AdminService::NewStub(channel_);
@@ -294,16 +312,69 @@ grpc::Status KilndTest::HealthCheck(int* serving) {
   grpc::ByteBuffer request(&empty, 1);
   grpc::ByteBuffer response;
   std::promise<grpc::Status> done;
-  stub.UnaryCall(&context, "/grpc.health.v1.Health/Check", grpc::StubOptions(), &request,
-                 &response, [&done](grpc::Status status) { done.set_value(std::move(status)); });
+  stub.UnaryCall(&context, "/grpc.health.v1.Health/Check", grpc::StubOptions(), &request, &response,
+                 [&done](grpc::Status status) { done.set_value(std::move(status)); });
   grpc::Status status = done.get_future().get();
   *serving = 0;
   std::vector<grpc::Slice> slices;
   if (status.ok() && response.Dump(&slices).ok()) {
     std::string bytes;
-    for (const grpc::Slice& s : slices) bytes.append(reinterpret_cast<const char*>(s.begin()), s.size());
+    for (const grpc::Slice& s : slices)
+      bytes.append(reinterpret_cast<const char*>(s.begin()), s.size());
     if (bytes.size() == 2 && bytes[0] == 0x08) *serving = bytes[1];
   }
+  return status;
+}
+
+grpc::Status KilndTest::ReflectedServices(std::string* names) {
+  // ServerReflectionRequest{list_services: ""} is field 7, an empty string;
+  // the reply lists each service's full name as a string field, which is
+  // all a test needs to see in its bytes.
+  grpc::GenericStub stub(channel_);
+  grpc::ClientContext context;
+  context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
+  grpc::CompletionQueue queue;
+  auto step = [&queue](void* expected) {
+    void* tag = nullptr;
+    bool ok = false;
+    return queue.Next(&tag, &ok) && tag == expected && ok;
+  };
+  std::unique_ptr<grpc::GenericClientAsyncReaderWriter> call = stub.PrepareCall(
+      &context, "/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo", &queue);
+  int tags[5];
+  call->StartCall(&tags[0]);
+  bool ok = step(&tags[0]);
+  const char list_services[] = {0x3a, 0x00};
+  grpc::Slice slice(list_services, sizeof list_services);
+  grpc::ByteBuffer request(&slice, 1);
+  grpc::ByteBuffer response;
+  if (ok) {
+    call->Write(request, &tags[1]);
+    ok = step(&tags[1]);
+  }
+  if (ok) {
+    call->WritesDone(&tags[2]);
+    ok = step(&tags[2]);
+  }
+  if (ok) {
+    call->Read(&response, &tags[3]);
+    ok = step(&tags[3]);
+  }
+  grpc::Status status;
+  call->Finish(&status, &tags[4]);
+  step(&tags[4]);
+  queue.Shutdown();
+  void* tag;
+  bool drained;
+  while (queue.Next(&tag, &drained)) {
+  }
+  names->clear();
+  std::vector<grpc::Slice> slices;
+  if (ok && response.Dump(&slices).ok()) {
+    for (const grpc::Slice& s : slices)
+      names->append(reinterpret_cast<const char*>(s.begin()), s.size());
+  }
+  if (status.ok() && !ok) return grpc::Status(grpc::StatusCode::UNKNOWN, "the stream broke");
   return status;
 }
 

@@ -74,6 +74,9 @@ class KilndTest : public ::testing::Test {
   // cache folder.
   void StartDaemonWithArgs(const std::vector<std::string>& args);
 
+  // Talks to the daemon through `channel` from now on.
+  void UseChannel(std::shared_ptr<grpc::Channel> channel);
+
   const std::string& cache_dir() const { return cache_dir_; }
   KilndProcess& daemon() { return *daemon_; }
 
@@ -92,7 +95,8 @@ class KilndTest : public ::testing::Test {
   Reply<v1::FindMissingResponse> FindMissing(const std::vector<std::string>& keys);
   Reply<v1::GetFingerprintResponse> GetFingerprint(const v1::CompileOptions& options = {});
 
-  Reply<v1::InstantiateResponse> Instantiate(const Bytes& module, const v1::StoreLimits& limits = {});
+  Reply<v1::InstantiateResponse> Instantiate(const Bytes& module,
+                                             const v1::StoreLimits& limits = {});
   Reply<v1::InstantiateResponse> InstantiateByKey(const std::string& key);
   Reply<v1::InvokeResponse> Invoke(const std::string& instance, const std::string& name,
                                    const std::vector<v1::Value>& args = {});
@@ -104,6 +108,8 @@ class KilndTest : public ::testing::Test {
   // grpc.health.v1.Health/Check for the whole server; `*serving` is the
   // status enum (1 SERVING, 2 NOT_SERVING).
   grpc::Status HealthCheck(int* serving);
+  // The services server reflection lists (grpc.reflection.v1alpha).
+  grpc::Status ReflectedServices(std::string* names);
 
   TempDir dir_;
   std::string cache_dir_ = dir_.path() + "/cache";

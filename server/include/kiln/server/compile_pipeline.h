@@ -81,6 +81,8 @@ class CompilePipeline {
   cache::ArtifactStore& store() { return store_; }
   uint64_t max_module_size() const { return options_.max_module_size; }
   uint32_t pool_threads() const { return static_cast<uint32_t>(arena_.max_concurrency()); }
+  // Compiles holding a slot now (waiting ones not counted).
+  uint32_t compiles_running() const { return slots_.in_use(); }
 
  private:
   // What Compile reports about an artifact beyond its bytes, remembered per
