@@ -15,6 +15,8 @@ packages=(
   llvm-19-dev clang-19 lld-19
   # tests: wast2json for the spec runner; wasm32 toolchain for test programs
   wabt wasi-libc libclang-rt-19-dev-wasm32
+  # tests: a TLS certificate for kilnd's TLS test
+  openssl
   # scripts/fuzz.sh: libFuzzer and the sanitizers for clang-19
   libclang-rt-19-dev
 )
