@@ -1,6 +1,7 @@
 #include "kiln/jit/compiler.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cstdlib>
 #include <map>
 #include <memory>
@@ -246,7 +247,8 @@ absl::StatusOr<std::string> CompileBatch(const wasm::Module& module, const Batch
 
 }  // namespace
 
-absl::StatusOr<wasm::CodeImage> Compiler::Compile(const wasm::Module& module) const {
+absl::StatusOr<wasm::CodeImage> Compiler::Compile(const wasm::Module& module,
+                                                  const std::function<bool()>& cancelled) const {
   // One pair of trampolines per distinct signature, named after the first
   // type index that has it.
   std::vector<uint32_t> canonical_type(module.types.size());
@@ -265,9 +267,17 @@ absl::StatusOr<wasm::CodeImage> Compiler::Compile(const wasm::Module& module) co
   jobs.push_back({0, 0, true});
 
   std::vector<absl::StatusOr<std::string>> objects(jobs.size(), std::string());
+  std::atomic<bool> stopped{false};
   tbb::parallel_for(size_t{0}, jobs.size(), [&](size_t i) {
+    // Once the caller gives up, the batches not yet started are skipped;
+    // remembering it spares asking again for each of them.
+    if (stopped.load(std::memory_order_relaxed) || (cancelled && cancelled())) {
+      stopped.store(true, std::memory_order_relaxed);
+      return;
+    }
     objects[i] = CompileBatch(module, jobs[i], trampoline_types, options_, triple_, cpu_, features_);
   });
+  if (stopped.load()) return absl::CancelledError("compile cancelled by its caller");
   std::vector<std::string> bytes;
   bytes.reserve(objects.size());
   // The first failing batch in index order, whatever finished first.

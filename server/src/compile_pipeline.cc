@@ -143,7 +143,7 @@ absl::StatusOr<cache::Blob> CompilePipeline::CompileArtifact(
         result = absl::InvalidArgumentError(decoded.status().message());
         return;
       }
-      absl::StatusOr<wasm::CodeImage> image = compiler.Compile(*decoded);
+      absl::StatusOr<wasm::CodeImage> image = compiler.Compile(*decoded, cancelled);
       if (!image.ok()) {
         result = absl::Status(image.status().code(),
                               absl::StrCat("compile: ", std::string(image.status().message())));

@@ -334,5 +334,44 @@ TEST_F(CompileServiceTest, CallersThatGiveUpStopWaiting) {
   EXPECT_RPC_OK(Compile(ConstModule(1)));
 }
 
+// A leader that gives up stops its compile: the batches not yet started are
+// skipped (jit::Compiler's cancellation), so nothing is cached for it and
+// the compile slot comes free again long before the compile could finish.
+TEST_F(CompileServiceTest, LeaderThatGivesUpStopsItsCompile) {
+  ASSERT_NO_FATAL_FAILURE(StartDaemon({"--threads", "1", "--max-concurrent-compiles", "1"}));
+  const wasm::bench::GeneratedModule large =
+      wasm::bench::GenerateModule({.num_functions = 400, .seed = 12});
+  Reply<v1::GetFingerprintResponse> fingerprint = GetFingerprint();
+  ASSERT_RPC_OK(fingerprint);
+  const std::string key =
+      cache::CacheKey::ForModule(large.bytes, fingerprint.response.fingerprint()).ToHex();
+
+  v1::CompileRequest request;
+  request.set_module(large.bytes.data(), large.bytes.size());
+  v1::CompileResponse response;
+  grpc::ClientContext context;
+  Prepare(context, std::chrono::milliseconds(300));
+  EXPECT_EQ(compile_->Compile(&context, request, &response).error_code(),
+            grpc::StatusCode::DEADLINE_EXCEEDED);
+
+  // The abandoned compile ends (after the batch it was in) without storing
+  // anything.
+  bool idle = false;
+  for (int i = 0; i < 2000 && !idle; ++i) {
+    Reply<v1::StatsResponse> stats = Stats();
+    idle = stats.status.ok() && stats.response.compiles_in_flight() == 0;
+    if (!idle) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  ASSERT_TRUE(idle);
+  Reply<v1::FindMissingResponse> missing = FindMissing({key});
+  ASSERT_RPC_OK(missing);
+  EXPECT_THAT(missing.response.missing_cache_keys(), ::testing::ElementsAre(key));
+  // Asked again without a deadline, it compiles in full.
+  Reply<v1::CompileResponse> compiled = Compile(large.bytes);
+  ASSERT_RPC_OK(compiled);
+  EXPECT_FALSE(compiled.response.cache_hit());
+  EXPECT_EQ(compiled.response.cache_key(), key);
+}
+
 }  // namespace
 }  // namespace kiln::server_test

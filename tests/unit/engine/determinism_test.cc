@@ -3,6 +3,7 @@
 // many threads compiled it or in what order batches finished — so that
 // cached artifacts are reproducible. And
 // every optimisation level must compute the same, correct results.
+#include <atomic>
 #include <cstdint>
 #include <vector>
 
@@ -10,6 +11,7 @@
 #include "engine_test_util.h"
 #include "gtest/gtest.h"
 #include "kiln/jit/artifact_writer.h"
+#include "kiln/wasm/validator.h"
 #include "tbb/task_arena.h"
 
 namespace kiln::engine_test {
@@ -171,6 +173,29 @@ TEST(DeterminismTest, ThreadCountDoesNotChangeTheImage) {
   absl::StatusOr<int32_t> result = InvokeI32(store, *instance, "f49", {Value::I32(12345)});
   ASSERT_TRUE(result.ok()) << result.status();
   EXPECT_EQ(static_cast<uint32_t>(*result), Reference(kFunctions - 1, 12345));
+}
+
+TEST(CancellationTest, CancelledCompileStopsSchedulingBatches) {
+  const Bytes bytes = ChainModule();
+  // One function per batch: 51 batches (with the trampolines).
+  std::unique_ptr<jit::Compiler> compiler = MakeCompiler({.functions_per_batch = 1});
+  ASSERT_NE(compiler, nullptr);
+  absl::StatusOr<wasm::Module> module = wasm::DecodeAndValidate(bytes);
+  ASSERT_TRUE(module.ok()) << module.status();
+
+  std::atomic<int> asked{0};
+  absl::StatusOr<wasm::CodeImage> image = compiler->Compile(*module, [&] {
+    return asked.fetch_add(1) >= 3;  // the caller gives up after three batches
+  });
+  EXPECT_EQ(image.status().code(), absl::StatusCode::kCancelled) << image.status();
+  // Asked once per batch until it said yes, then never again: the rest were
+  // skipped without compiling.
+  EXPECT_LT(asked.load(), static_cast<int>(kFunctions));
+
+  // Not cancelled: the same compiler compiles it whole.
+  image = compiler->Compile(*module, [] { return false; });
+  ASSERT_TRUE(image.ok()) << image.status();
+  EXPECT_EQ(image->functions.size(), kFunctions);
 }
 
 class OptLevelTest : public ::testing::TestWithParam<jit::OptLevel> {};

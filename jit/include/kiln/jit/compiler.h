@@ -14,6 +14,7 @@
 #define KILN_JIT_COMPILER_H_
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -50,7 +51,13 @@ class Compiler {
 
   // `module` must have passed wasm::ValidateModule. Errors are internal
   // (LLVM failed) or RESOURCE_EXHAUSTED (the image would pass 4 GiB).
-  absl::StatusOr<wasm::CodeImage> Compile(const wasm::Module& module) const;
+  //
+  // `cancelled`, when given, is asked before each batch starts (from
+  // several pool threads at once, so it must be thread-safe); once it says
+  // true, no further batch is compiled and Compile returns CANCELLED as
+  // soon as the batches already running finish.
+  absl::StatusOr<wasm::CodeImage> Compile(const wasm::Module& module,
+                                          const std::function<bool()>& cancelled = {}) const;
 
   const CompilerOptions& options() const { return options_; }
   // Everything that changes the generated code: Kiln version, VM ABI version,

@@ -11,9 +11,10 @@
 // compiles on the daemon's TBB arena (--threads) and writes the artifact.
 //
 // Cancellation: a caller that gives up stops waiting for another caller's
-// compile and for a compile slot within a few milliseconds. A compile
-// already inside jit::Compiler::Compile runs to its end (the compiler has
-// no cancellation hook); its artifact is cached, so the work is not lost.
+// compile and for a compile slot within a few milliseconds. A compile it
+// leads stops scheduling batches (jit::Compiler::Compile's `cancelled`) and
+// returns once the batches already running finish; a caller that was
+// waiting for it then compiles in its place (cache::ArtifactStore).
 #ifndef KILN_SERVER_COMPILE_PIPELINE_H_
 #define KILN_SERVER_COMPILE_PIPELINE_H_
 
