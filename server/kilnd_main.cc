@@ -4,6 +4,7 @@
 // Exit statuses: 0 after a clean drain on SIGTERM/SIGINT (or --help); 1 when
 // it cannot start (cache folder, address, files) or a drain overran its
 // time; 2 for bad flags.
+#include <malloc.h>
 #include <pthread.h>
 #include <signal.h>
 #include <unistd.h>
@@ -69,6 +70,12 @@ int main(int argc, char** argv) {
   // A client that disconnects mid-write must not kill the daemon.
   signal(SIGPIPE, SIG_IGN);
   EnsureThreadStacks();
+  // Modules and artifacts arrive and leave in buffers of megabytes. glibc
+  // would otherwise raise its mmap threshold after the first such buffer is
+  // freed and keep later ones in per-thread heaps for good, so the daemon
+  // would not shrink back after a burst of large requests. Fixed, buffers
+  // of 1 MiB and more are mapped and returned to the system when freed.
+  mallopt(M_MMAP_THRESHOLD, 1 << 20);
 
   absl::StatusOr<kiln::server::ParsedCommandLine> parsed =
       kiln::server::ParseCommandLine(std::vector<std::string>(argv + 1, argv + argc));

@@ -1,6 +1,7 @@
 // kilnd's ExecutionService end to end, hostile guests included.
 #include <atomic>
 #include <chrono>
+#include <fstream>
 #include <string>
 #include <thread>
 
@@ -312,6 +313,48 @@ TEST_F(ExecutionServiceTest, HostileGuestsTrapWhileOthersAreServed) {
   Reply<v1::ExecuteResponse> after = Execute(FibModule(), "fib", {I32(20)});
   ASSERT_RPC_OK(after);
   EXPECT_EQ(after.response.results().values(0).i64(), 6765);
+}
+
+// The daemon's resident memory (VmRSS) in bytes.
+uint64_t ResidentBytes(pid_t pid) {
+  std::ifstream status("/proc/" + std::to_string(pid) + "/status");
+  std::string line;
+  while (std::getline(status, line)) {
+    if (line.starts_with("VmRSS:")) return std::stoull(line.substr(6)) * 1024;
+  }
+  return 0;
+}
+
+// Instances hold memory only while they live: after 24 instances with 4 MiB
+// of initialized memory each are dropped, the daemon's resident memory is
+// back near where it was before them, request buffers included.
+TEST_F(ExecutionServiceTest, MemoryReturnsToBaselineAfterDrops) {
+  ASSERT_NO_FATAL_FAILURE(StartDaemon());
+  const Bytes module = DataModule(4 << 20);
+  // Warm up: the module compiled, cached and loaded, the pools grown.
+  Reply<v1::InstantiateResponse> warm = Instantiate(module);
+  ASSERT_RPC_OK(warm);
+  ASSERT_RPC_OK(DropInstance(warm.response.instance_id()));
+  const uint64_t baseline = ResidentBytes(daemon().pid());
+  ASSERT_GT(baseline, 0u);
+
+  std::vector<std::string> ids;
+  for (int i = 0; i < 24; ++i) {
+    // Half by key, half by the module's 4 MiB of bytes (large requests).
+    Reply<v1::InstantiateResponse> made =
+        i % 2 == 0 ? InstantiateByKey(warm.response.cache_key()) : Instantiate(module);
+    ASSERT_RPC_OK(made);
+    ids.push_back(made.response.instance_id());
+  }
+  const uint64_t loaded = ResidentBytes(daemon().pid());
+  // The instances' memories really were resident (24 x 4 MiB of data).
+  EXPECT_GT(loaded, baseline + (64u << 20)) << "baseline " << baseline << ", loaded " << loaded;
+  for (const std::string& id : ids) ASSERT_RPC_OK(DropInstance(id));
+  Reply<v1::StatsResponse> stats = Stats();
+  ASSERT_RPC_OK(stats);
+  EXPECT_EQ(stats.response.instances_live(), 0u);
+  const uint64_t after = ResidentBytes(daemon().pid());
+  EXPECT_LT(after, baseline + (16u << 20)) << "baseline " << baseline << ", after " << after;
 }
 
 }  // namespace
