@@ -325,12 +325,12 @@ uint64_t ResidentBytes(pid_t pid) {
   return 0;
 }
 
-// Instances hold memory only while they live: after 24 instances with 4 MiB
+// Instances hold memory only while they live: after 24 instances with 6 MiB
 // of initialized memory each are dropped, the daemon's resident memory is
 // back near where it was before them, request buffers included.
 TEST_F(ExecutionServiceTest, MemoryReturnsToBaselineAfterDrops) {
   ASSERT_NO_FATAL_FAILURE(StartDaemon());
-  const Bytes module = DataModule(4 << 20);
+  const Bytes module = DataModule(6 << 20);
   // Warm up: the module compiled, cached and loaded, the pools grown.
   Reply<v1::InstantiateResponse> warm = Instantiate(module);
   ASSERT_RPC_OK(warm);
@@ -340,14 +340,14 @@ TEST_F(ExecutionServiceTest, MemoryReturnsToBaselineAfterDrops) {
 
   std::vector<std::string> ids;
   for (int i = 0; i < 24; ++i) {
-    // Half by key, half by the module's 4 MiB of bytes (large requests).
+    // Half by key, half by the module's 6 MiB of bytes (large requests).
     Reply<v1::InstantiateResponse> made =
         i % 2 == 0 ? InstantiateByKey(warm.response.cache_key()) : Instantiate(module);
     ASSERT_RPC_OK(made);
     ids.push_back(made.response.instance_id());
   }
   const uint64_t loaded = ResidentBytes(daemon().pid());
-  // The instances' memories really were resident (24 x 4 MiB of data).
+  // The instances' memories really were resident (24 x 6 MiB of data).
   EXPECT_GT(loaded, baseline + (64u << 20)) << "baseline " << baseline << ", loaded " << loaded;
   for (const std::string& id : ids) ASSERT_RPC_OK(DropInstance(id));
   Reply<v1::StatsResponse> stats = Stats();
