@@ -16,8 +16,9 @@ std::string LimitsText(const wasm::Limits& limits) {
   return text;
 }
 
-// The type of entity `index` of `kind` in `module`'s index spaces.
-std::string EntityType(const wasm::Module& module, wasm::ExternKind kind, uint32_t index) {
+}  // namespace
+
+std::string EntityTypeText(const wasm::Module& module, wasm::ExternKind kind, uint32_t index) {
   switch (kind) {
     case wasm::ExternKind::kFunc:
       return wasm::FuncTypeToString(module.function_type(index));
@@ -32,8 +33,6 @@ std::string EntityType(const wasm::Module& module, wasm::ExternKind kind, uint32
   }
   return "";
 }
-
-}  // namespace
 
 absl::StatusOr<ArtifactInfo> InspectArtifact(std::span<const uint8_t> bytes) {
   absl::StatusOr<ArtifactParts> parts = ReadArtifactParts(bytes);
@@ -65,11 +64,12 @@ absl::StatusOr<ArtifactInfo> InspectArtifact(std::span<const uint8_t> bytes) {
     const uint32_t index = imported[static_cast<int>(import.kind)]++;
     info.imports.push_back({import.module, import.name,
                             std::string(wasm::ExternKindName(import.kind)),
-                            EntityType(*module, import.kind, index)});
+                            EntityTypeText(*module, import.kind, index)});
   }
   for (const wasm::Export& e : module->exports) {
     info.exports.push_back(
-        {"", e.name, std::string(wasm::ExternKindName(e.kind)), EntityType(*module, e.kind, e.index)});
+        {"", e.name, std::string(wasm::ExternKindName(e.kind)),
+         EntityTypeText(*module, e.kind, e.index)});
   }
   return info;
 }

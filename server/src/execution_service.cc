@@ -102,29 +102,6 @@ absl::Status CheckStackRoom(const runtime::Engine& engine) {
   return absl::OkStatus();
 }
 
-std::string LimitsText(const wasm::Limits& limits) {
-  std::string text = absl::StrCat("min ", limits.min);
-  if (limits.max) absl::StrAppend(&text, " max ", *limits.max);
-  return text;
-}
-
-// The declared type of entity `index` of `kind`, as `kiln inspect` prints it.
-std::string EntityTypeText(const wasm::Module& module, wasm::ExternKind kind, uint32_t index) {
-  switch (kind) {
-    case wasm::ExternKind::kFunc:
-      return wasm::FuncTypeToString(module.function_type(index));
-    case wasm::ExternKind::kTable:
-      return absl::StrCat(std::string(wasm::ValTypeName(module.tables[index].element)), " ",
-                          LimitsText(module.tables[index].limits));
-    case wasm::ExternKind::kMemory:
-      return LimitsText(module.memories[index].limits);
-    case wasm::ExternKind::kGlobal:
-      return absl::StrCat(module.globals[index].is_mutable ? "mut " : "",
-                          std::string(wasm::ValTypeName(module.globals[index].type)));
-  }
-  return "";
-}
-
 v1::ExternKind ToWireKind(wasm::ExternKind kind) {
   switch (kind) {
     case wasm::ExternKind::kFunc:
@@ -148,7 +125,7 @@ void DescribeExports(const wasm::Module& module,
     if (e.kind == wasm::ExternKind::kFunc) {
       *wire->mutable_func_type() = wire::ToWire(module.function_type(e.index));
     }
-    wire->set_type(EntityTypeText(module, e.kind, e.index));
+    wire->set_type(runtime::EntityTypeText(module, e.kind, e.index));
   }
 }
 

@@ -13,6 +13,8 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "kiln/wasm/module.h"
+#include "kiln/wasm/types.h"
 
 namespace kiln::runtime {
 
@@ -48,6 +50,11 @@ struct ArtifactInfo {
   std::vector<Entry> imports;
   std::vector<Entry> exports;
 };
+
+// The declared type of entity `index` in `kind`'s index space of `module`,
+// as ArtifactInfo::Entry::type spells it: "[i32] -> [i64]", "funcref min 1",
+// "min 1 max 2" (a memory), "mut i32".
+std::string EntityTypeText(const wasm::Module& module, wasm::ExternKind kind, uint32_t index);
 
 // Refuses (as LoadArtifact would) anything that is not an intact artifact
 // of a format this Kiln reads; artifacts of other Kiln versions or CPUs are
