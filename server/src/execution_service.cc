@@ -29,43 +29,12 @@ using Clock = std::chrono::steady_clock;
 // runtime's entry path and its trap handling.
 constexpr uint64_t kHostStackReserve = 256 << 10;
 
-v1::TrapKind ToTrapKind(runtime::TrapCode code) {
-  using runtime::TrapCode;
-  switch (code) {
-    case TrapCode::kUnreachable:
-      return v1::TRAP_KIND_UNREACHABLE;
-    case TrapCode::kMemoryOutOfBounds:
-      return v1::TRAP_KIND_MEMORY_OUT_OF_BOUNDS;
-    case TrapCode::kTableOutOfBounds:
-      return v1::TRAP_KIND_TABLE_OUT_OF_BOUNDS;
-    case TrapCode::kIndirectCallToNull:
-      return v1::TRAP_KIND_INDIRECT_CALL_TO_NULL;
-    case TrapCode::kUndefinedElement:
-      return v1::TRAP_KIND_UNDEFINED_ELEMENT;
-    case TrapCode::kIndirectCallTypeMismatch:
-      return v1::TRAP_KIND_INDIRECT_CALL_TYPE_MISMATCH;
-    case TrapCode::kIntegerDivideByZero:
-      return v1::TRAP_KIND_INTEGER_DIVIDE_BY_ZERO;
-    case TrapCode::kIntegerOverflow:
-      return v1::TRAP_KIND_INTEGER_OVERFLOW;
-    case TrapCode::kInvalidConversionToInteger:
-      return v1::TRAP_KIND_INVALID_CONVERSION_TO_INTEGER;
-    case TrapCode::kCallStackExhausted:
-      return v1::TRAP_KIND_CALL_STACK_EXHAUSTED;
-    case TrapCode::kInterrupted:
-      return v1::TRAP_KIND_INTERRUPTED;
-    case TrapCode::kHostTrap:
-      return v1::TRAP_KIND_HOST;
-  }
-  return v1::TRAP_KIND_UNSPECIFIED;
-}
-
 // The Trap a trap status stands for, or nullopt for any other status.
 std::optional<v1::Trap> AsTrap(const absl::Status& status) {
   std::optional<runtime::TrapCode> code = runtime::GetTrapCode(status);
   if (!code.has_value()) return std::nullopt;
   v1::Trap trap;
-  trap.set_kind(ToTrapKind(*code));
+  trap.set_kind(wire::ToWire(*code));
   trap.set_message(std::string(status.message()));
   return trap;
 }
@@ -217,6 +186,27 @@ std::string_view TrapKindLogName(const v1::Trap& trap) {
   constexpr std::string_view kPrefix = "TRAP_KIND_";
   if (name.substr(0, kPrefix.size()) == kPrefix) name.remove_prefix(kPrefix.size());
   return name;
+}
+
+grpc::Status UnknownInstance(const std::string& id) {
+  return grpc::Status(grpc::StatusCode::NOT_FOUND,
+                      absl::StrCat("no instance \"", std::string(LoggableId(id)),
+                                   "\" (never made, dropped, or expired after being idle)"));
+}
+
+// A call's trap or results into an InvokeResponse or ExecuteResponse (the
+// two have the same outcome fields), and into the request's log line.
+template <typename Outcome, typename Response>
+void WriteOutcome(Outcome outcome, Response& response, RequestRecord& record) {
+  response.set_run_micros(outcome.run_micros);
+  if (outcome.trap.has_value()) {
+    record.Add("trap", TrapKindLogName(*outcome.trap));
+    *response.mutable_trap() = *std::move(outcome.trap);
+  } else {
+    v1::Results* results = response.mutable_results();
+    for (const runtime::Value& value : outcome.results) *results->add_values() = wire::ToWire(value);
+  }
+  record.Add("run_us", outcome.run_micros);
 }
 
 }  // namespace
@@ -397,10 +387,7 @@ grpc::Status ExecutionServiceImpl::Invoke(grpc::ServerContext* context,
   record.Add("instance", LoggableId(request->instance_id()));
   InstanceRegistry::Lease instance = deps_.instances.Use(request->instance_id());
   if (!instance) {
-    return record.Finish(
-        grpc::Status(grpc::StatusCode::NOT_FOUND,
-                     absl::StrCat("no instance \"", std::string(LoggableId(request->instance_id())),
-                                  "\" (never made, dropped, or expired after being idle)")));
+    return record.Finish(UnknownInstance(request->instance_id()));
   }
   record.Add("export", request->export_name());
   // One call at a time per Store; callers queue here.
@@ -413,16 +400,7 @@ grpc::Status ExecutionServiceImpl::Invoke(grpc::ServerContext* context,
   absl::StatusOr<CallOutcome> outcome =
       Call(*instance->store, *func, *args, instance->time_limit, *context);
   if (!outcome.ok()) return record.Finish(ToGrpcStatus(outcome.status()));
-  response->set_run_micros(outcome->run_micros);
-  if (outcome->trap.has_value()) {
-    record.Add("trap", TrapKindLogName(*outcome->trap));
-    *response->mutable_trap() = *std::move(outcome->trap);
-  } else {
-    v1::Results* results = response->mutable_results();
-    for (const runtime::Value& value : outcome->results)
-      *results->add_values() = wire::ToWire(value);
-  }
-  record.Add("run_us", outcome->run_micros);
+  WriteOutcome(*std::move(outcome), *response, record);
   return record.Finish(grpc::Status::OK);
 }
 
@@ -433,10 +411,7 @@ grpc::Status ExecutionServiceImpl::DropInstance(grpc::ServerContext* context,
   if (grpc::Status status = deps_.auth.Check(*context); !status.ok()) return record.Finish(status);
   record.Add("instance", LoggableId(request->instance_id()));
   if (!deps_.instances.Drop(request->instance_id())) {
-    return record.Finish(
-        grpc::Status(grpc::StatusCode::NOT_FOUND,
-                     absl::StrCat("no instance \"", std::string(LoggableId(request->instance_id())),
-                                  "\" (never made, dropped, or expired after being idle)")));
+    return record.Finish(UnknownInstance(request->instance_id()));
   }
   return record.Finish(grpc::Status::OK);
 }
@@ -474,16 +449,7 @@ grpc::Status ExecutionServiceImpl::Execute(grpc::ServerContext* context,
   absl::StatusOr<CallOutcome> outcome =
       Call(*made->store, *func, *args, TimeLimitFor(request->limits()), *context);
   if (!outcome.ok()) return record.Finish(ToGrpcStatus(outcome.status()));
-  response->set_run_micros(outcome->run_micros);
-  if (outcome->trap.has_value()) {
-    record.Add("trap", TrapKindLogName(*outcome->trap));
-    *response->mutable_trap() = *std::move(outcome->trap);
-  } else {
-    v1::Results* results = response->mutable_results();
-    for (const runtime::Value& value : outcome->results)
-      *results->add_values() = wire::ToWire(value);
-  }
-  record.Add("run_us", outcome->run_micros);
+  WriteOutcome(*std::move(outcome), *response, record);
   return record.Finish(grpc::Status::OK);
 }
 
