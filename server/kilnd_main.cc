@@ -4,6 +4,7 @@
 // Exit statuses: 0 after a clean drain on SIGTERM/SIGINT (or --help); 1 when
 // it cannot start (cache folder, address, files) or a drain overran its
 // time; 2 for bad flags.
+#include "absl/synchronization/mutex.h"
 #include <malloc.h>
 #include <pthread.h>
 #include <signal.h>
@@ -77,6 +78,10 @@ int main(int argc, char** argv) {
   // of 4 MiB and more are mapped and returned to the system when freed;
   // smaller ones (a typical artifact) stay cheap to reuse on the hot path.
   mallopt(M_MMAP_THRESHOLD, 4 << 20);
+  // Debian's abseil is built with mutex deadlock detection on, which
+  // records every lock taken (gRPC's included) in a global graph: a large
+  // cost per call for a check meant for debugging.
+  absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
 
   absl::StatusOr<kiln::server::ParsedCommandLine> parsed =
       kiln::server::ParseCommandLine(std::vector<std::string>(argv + 1, argv + argc));

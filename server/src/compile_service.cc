@@ -8,6 +8,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "kiln/cache/disk_tier.h"
+#include "kiln/server/compile_reply.h"
 #include "kiln/server/rpc_status.h"
 
 namespace kiln::server {
@@ -29,13 +30,71 @@ std::span<const uint8_t> AsBytes(const std::string& s) {
 
 CompileServiceImpl::CompileServiceImpl(CompilePipeline& pipeline, RequestLog& log,
                                        const BearerTokenAuth& auth, uint64_t max_message_size)
-    : pipeline_(pipeline), log_(log), auth_(auth), max_message_size_(max_message_size) {}
+    : pipeline_(pipeline), log_(log), auth_(auth), max_message_size_(max_message_size) {
+  // What the generated CompileService::Service registers, with Compile's
+  // and CompileStream's replies as ByteBuffers (see the header). These
+  // handler templates are what generated code uses; they run each call on
+  // gRPC's synchronous server threads like the other services' methods.
+  using grpc::internal::RpcMethod;
+  using grpc::internal::RpcServiceMethod;
+  using Self = CompileServiceImpl;
+  auto method = [](const char* name) {
+    return absl::StrCat("/", std::string(v1::CompileService::service_full_name()), "/", name);
+  };
+  // RpcServiceMethod keeps the name's pointer: the strings live as long as
+  // the service.
+  method_names_ = {method("Compile"), method("CompileStream"), method("GetArtifact"),
+                   method("FindMissing"), method("GetFingerprint")};
+  AddMethod(new RpcServiceMethod(
+      method_names_[0].c_str(), RpcMethod::NORMAL_RPC,
+      new grpc::internal::RpcMethodHandler<Self, v1::CompileRequest, grpc::ByteBuffer,
+                                           grpc::protobuf::MessageLite, grpc::ByteBuffer>(
+          [](Self* self, grpc::ServerContext* context, const v1::CompileRequest* request,
+             grpc::ByteBuffer* reply) { return self->Compile(context, request, reply); },
+          this)));
+  AddMethod(new RpcServiceMethod(
+      method_names_[1].c_str(), RpcMethod::CLIENT_STREAMING,
+      new grpc::internal::ClientStreamingHandler<Self, v1::CompileStreamRequest, grpc::ByteBuffer>(
+          [](Self* self, grpc::ServerContext* context,
+             grpc::ServerReader<v1::CompileStreamRequest>* reader,
+             grpc::ByteBuffer* reply) { return self->CompileStream(context, reader, reply); },
+          this)));
+  AddMethod(new RpcServiceMethod(
+      method_names_[2].c_str(), RpcMethod::SERVER_STREAMING,
+      new grpc::internal::ServerStreamingHandler<Self, v1::GetArtifactRequest, v1::ArtifactChunk>(
+          [](Self* self, grpc::ServerContext* context, const v1::GetArtifactRequest* request,
+             grpc::ServerWriter<v1::ArtifactChunk>* writer) {
+            return self->GetArtifact(context, request, writer);
+          },
+          this)));
+  AddMethod(new RpcServiceMethod(
+      method_names_[3].c_str(), RpcMethod::NORMAL_RPC,
+      new grpc::internal::RpcMethodHandler<Self, v1::FindMissingRequest, v1::FindMissingResponse,
+                                           grpc::protobuf::MessageLite,
+                                           grpc::protobuf::MessageLite>(
+          [](Self* self, grpc::ServerContext* context, const v1::FindMissingRequest* request,
+             v1::FindMissingResponse* response) {
+            return self->FindMissing(context, request, response);
+          },
+          this)));
+  AddMethod(new RpcServiceMethod(
+      method_names_[4].c_str(), RpcMethod::NORMAL_RPC,
+      new grpc::internal::RpcMethodHandler<Self, v1::GetFingerprintRequest,
+                                           v1::GetFingerprintResponse,
+                                           grpc::protobuf::MessageLite,
+                                           grpc::protobuf::MessageLite>(
+          [](Self* self, grpc::ServerContext* context, const v1::GetFingerprintRequest* request,
+             v1::GetFingerprintResponse* response) {
+            return self->GetFingerprint(context, request, response);
+          },
+          this)));
+}
 
 grpc::Status CompileServiceImpl::CompileModule(const grpc::ServerContext& context,
                                                const std::string& module,
                                                const v1::CompileOptions& options,
                                                bool return_artifact, RequestRecord& record,
-                                               v1::CompileResponse* response) {
+                                               grpc::ByteBuffer* reply) {
   record.Add("module_bytes", uint64_t{module.size()});
   absl::StatusOr<CompileOutcome> outcome =
       pipeline_.Compile(AsBytes(module), options, CancelledBy(context));
@@ -49,11 +108,12 @@ grpc::Status CompileServiceImpl::CompileModule(const grpc::ServerContext& contex
       .Add("shared", outcome->shared)
       .AddMillis("compile_ms", std::chrono::microseconds(outcome->compile_micros));
 
-  response->set_cache_key(key);
-  response->set_cache_hit(outcome->cache_hit);
-  response->set_shared(outcome->shared);
-  response->set_fingerprint(outcome->fingerprint);
-  v1::CompileStats* stats = response->mutable_stats();
+  v1::CompileResponse head;
+  head.set_cache_key(key);
+  head.set_cache_hit(outcome->cache_hit);
+  head.set_shared(outcome->shared);
+  head.set_fingerprint(outcome->fingerprint);
+  v1::CompileStats* stats = head.mutable_stats();
   stats->set_defined_functions(outcome->defined_functions);
   stats->set_module_bytes(module.size());
   stats->set_artifact_bytes(outcome->artifact->size());
@@ -69,25 +129,25 @@ grpc::Status CompileServiceImpl::CompileModule(const grpc::ServerContext& contex
                        " bytes, too large for one message (--max-message-size ", max_message_size_,
                        "); it is cached as ", key, ": fetch it with GetArtifact")));
     }
-    response->set_artifact(outcome->artifact->data(), outcome->artifact->size());
   }
   stats->set_total_micros(static_cast<uint64_t>(
       std::chrono::duration_cast<std::chrono::microseconds>(record.elapsed()).count()));
+  *reply = EncodeCompileReply(head, return_artifact ? outcome->artifact : nullptr);
   return record.Finish(grpc::Status::OK);
 }
 
 grpc::Status CompileServiceImpl::Compile(grpc::ServerContext* context,
                                          const v1::CompileRequest* request,
-                                         v1::CompileResponse* response) {
+                                         grpc::ByteBuffer* reply) {
   RequestRecord record(log_, "Compile", context);
   if (grpc::Status status = auth_.Check(*context); !status.ok()) return record.Finish(status);
   return CompileModule(*context, request->module(), request->options(), request->return_artifact(),
-                       record, response);
+                       record, reply);
 }
 
 grpc::Status CompileServiceImpl::CompileStream(grpc::ServerContext* context,
                                                grpc::ServerReader<v1::CompileStreamRequest>* reader,
-                                               v1::CompileResponse* response) {
+                                               grpc::ByteBuffer* reply) {
   RequestRecord record(log_, "CompileStream", context);
   if (grpc::Status status = auth_.Check(*context); !status.ok()) return record.Finish(status);
   v1::CompileStreamRequest message;
@@ -126,7 +186,7 @@ grpc::Status CompileServiceImpl::CompileStream(grpc::ServerContext* context,
                      absl::StrCat("the first message declared a module of ", declared,
                                   " bytes, but ", module.size(), " arrived")));
   }
-  return CompileModule(*context, module, options, return_artifact, record, response);
+  return CompileModule(*context, module, options, return_artifact, record, reply);
 }
 
 grpc::Status CompileServiceImpl::GetArtifact(grpc::ServerContext* context,

@@ -110,6 +110,13 @@ absl::StatusOr<std::unique_ptr<KilnServer>> KilnServer::Start(const ServerConfig
   builder.AddListeningPort(config.listen, *credentials, &port);
   builder.SetMaxReceiveMessageSize(static_cast<int>(config.max_message_size));
   builder.SetMaxSendMessageSize(static_cast<int>(config.max_message_size));
+  // gRPC's synchronous server lets a thread that finished a call go on
+  // polling only while fewer than MAX_POLLERS do, and starts a thread when
+  // fewer than MIN_POLLERS are left; with its defaults (1 and 2) a steady
+  // load of concurrent calls makes it start and end a thread for nearly
+  // every call. A ceiling above any expected concurrency keeps the threads.
+  builder.SetSyncServerOption(grpc::ServerBuilder::SyncServerOption::MIN_POLLERS, 2);
+  builder.SetSyncServerOption(grpc::ServerBuilder::SyncServerOption::MAX_POLLERS, 64);
   builder.RegisterService(self->compile_service_.get());
   builder.RegisterService(self->execution_service_.get());
   builder.RegisterService(self->admin_service_.get());

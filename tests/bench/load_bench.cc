@@ -1,6 +1,8 @@
 // kiln_load_bench — a load generator for kilnd, written with libkiln-client.
 //
 //   kiln_load_bench --server HOST:PORT [--functions N] [--requests N] [--invokes N]
+//                   [--large-functions N] [--invoke-rate CALLS_PER_S]
+//                   [--skip-hit] [--skip-invoke] [--skip-large]
 //
 // Start a daemon first (tests/bench/run_load_bench.sh does it all). Prints:
 //   1. Cache-hit Compile returning the artifact of a generated module of N
@@ -8,7 +10,10 @@
 //      requests/s and artifact bytes/s with 1 client and with 16 clients
 //      (each client its own channel), --requests per client.
 //   2. Invoke of a trivial export with 1 and 16 clients, each on its own
-//      instance, --invokes per client: latency p50 / p99 and calls/s.
+//      instance, --invokes per client: latency p50 / p99 and calls/s, each
+//      client calling again as soon as it has its answer (closed loop); then
+//      16 clients calling on a schedule that adds up to --invoke-rate
+//      (default 10,000/s; open loop), the latency at that load.
 //   3. A large module not yet cached compiled at O2 through the daemon
 //      against the same module compiled in this process with the same
 //      compiler options: the daemon's overhead.
@@ -24,6 +29,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
 #include "kiln/client/kiln_client.h"
 #include "kiln/jit/artifact_writer.h"
 #include "kiln/jit/compiler.h"
@@ -61,19 +67,38 @@ std::unique_ptr<kiln::client::KilnClient> Connect(const std::string& server) {
 }
 
 // Runs `clients` threads, each with its own channel, each doing `per_client`
-// calls of `call` (which returns false on a wrong answer).
+// calls of `call` (which returns false on a wrong answer). With `rate` 0,
+// each client sends its next call when the last one returns (closed loop:
+// the most the daemon serves). With a rate in calls/s, the clients send
+// on a fixed schedule that adds up to it, whether or not earlier calls
+// came back (open loop: the latency a caller sees at that load), and a
+// call's latency counts from its scheduled time, so time spent queued
+// behind a slow call is not hidden.
 template <typename Call>
-Latencies Drive(const std::string& server, int clients, int per_client, Call call) {
+Latencies Drive(const std::string& server, int clients, int per_client, Call call,
+                double rate = 0) {
   std::vector<std::unique_ptr<kiln::client::KilnClient>> channels;
   for (int c = 0; c < clients; ++c) channels.push_back(Connect(server));
   std::vector<std::vector<double>> per_thread(clients);
   std::atomic<bool> wrong{false};
+  const Clock::duration interval =
+      rate > 0 ? std::chrono::duration_cast<Clock::duration>(
+                     std::chrono::duration<double>(clients / rate))
+               : Clock::duration::zero();
   const Clock::time_point start = Clock::now();
   std::vector<std::thread> threads;
   for (int c = 0; c < clients; ++c) {
     threads.emplace_back([&, c] {
+      per_thread[c].reserve(per_client);
+      // Clients are spread evenly over one interval.
+      Clock::time_point next = start + interval * c / clients;
       for (int i = 0; i < per_client; ++i) {
-        const Clock::time_point t = Clock::now();
+        Clock::time_point t = Clock::now();
+        if (rate > 0) {
+          if (t < next) std::this_thread::sleep_until(next);
+          t = next;
+          next += interval;
+        }
         if (!call(*channels[c], c)) wrong = true;
         per_thread[c].push_back(Micros(Clock::now() - t));
       }
@@ -96,45 +121,21 @@ std::vector<uint8_t> TrivialModule() {
   return m.Build();
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
-  std::string server;
-  uint32_t functions = 750;
-  int requests = 200;
-  int invokes = 2000;
-  uint32_t large_functions = 3000;
-  for (int i = 1; i < argc; ++i) {
-    const std::string arg = argv[i];
-    if (arg == "--server" && i + 1 < argc) {
-      server = argv[++i];
-    } else if (arg == "--functions" && i + 1 < argc) {
-      functions = static_cast<uint32_t>(std::atoi(argv[++i]));
-    } else if (arg == "--requests" && i + 1 < argc) {
-      requests = std::max(1, std::atoi(argv[++i]));
-    } else if (arg == "--invokes" && i + 1 < argc) {
-      invokes = std::max(1, std::atoi(argv[++i]));
-    } else if (arg == "--large-functions" && i + 1 < argc) {
-      large_functions = static_cast<uint32_t>(std::atoi(argv[++i]));
-    } else {
-      Fail("usage: kiln_load_bench --server HOST:PORT [--functions N] [--requests N] "
-           "[--invokes N] [--large-functions N]");
-    }
-  }
-  if (server.empty()) Fail("--server HOST:PORT is required");
-
-  // 1. Cache-hit Compile returning the artifact.
+// 1. Cache-hit Compile returning the artifact.
+void BenchCacheHits(const std::string& server, kiln::client::KilnClient& client,
+                    uint32_t functions, int requests) {
   const kiln::wasm::bench::GeneratedModule hit_module =
       kiln::wasm::bench::GenerateModule({.num_functions = functions, .seed = 7});
   kiln::v1::CompileOptions o0;
   o0.set_opt_level(kiln::v1::OPT_LEVEL_O0);
-  std::unique_ptr<kiln::client::KilnClient> client = Connect(server);
-  absl::StatusOr<kiln::v1::CompileResponse> miss = client->Compile(hit_module.bytes, o0, true);
+  absl::StatusOr<kiln::v1::CompileResponse> miss = client.Compile(hit_module.bytes, o0, true);
   if (!miss.ok()) Fail(std::string(miss.status().message()));
   const size_t artifact_bytes = miss->artifact().size();
   const std::string key = miss->cache_key();
-  std::printf("cache-hit Compile, artifact of %zu bytes (module of %u functions; the miss took %.0f ms)\n",
-              artifact_bytes, functions, miss->stats().total_micros() / 1000.0);
+  std::printf(
+      "cache-hit Compile, artifact of %zu bytes (module of %u functions, %zu bytes; the miss "
+      "took %.0f ms)\n",
+      artifact_bytes, functions, hit_module.bytes.size(), miss->stats().total_micros() / 1000.0);
   std::printf("  %-8s %10s %10s %12s %12s\n", "clients", "p50 ms", "p99 ms", "requests/s", "MB/s");
   for (int clients : {1, 16}) {
     Latencies l = Drive(server, clients, requests, [&](kiln::client::KilnClient& c, int) {
@@ -147,32 +148,42 @@ int main(int argc, char** argv) {
                 l.Percentile(0.99) / 1000, total / l.wall_seconds,
                 total * artifact_bytes / l.wall_seconds / 1e6);
   }
+}
 
-  // 2. Invoke of a trivial export, 16 clients on their own instances.
+// 2. Invoke of a trivial export, each client on its own instance: closed
+// loop with 1 and 16 clients, then 16 clients open loop at `rate`.
+void BenchInvoke(const std::string& server, kiln::client::KilnClient& client, int invokes,
+                 double rate) {
   const std::vector<uint8_t> trivial = TrivialModule();
   std::vector<std::string> instances;
   for (int c = 0; c < 16; ++c) {
     kiln::v1::InstantiateRequest request;
     request.mutable_module()->set_module(trivial.data(), trivial.size());
-    absl::StatusOr<kiln::v1::InstantiateResponse> instance = client->Instantiate(request);
+    absl::StatusOr<kiln::v1::InstantiateResponse> instance = client.Instantiate(request);
     if (!instance.ok()) Fail(std::string(instance.status().message()));
     instances.push_back(instance->instance_id());
   }
+  auto invoke = [&](kiln::client::KilnClient& c, int i) {
+    absl::StatusOr<kiln::v1::InvokeResponse> r = c.Invoke(instances[i], "answer", {});
+    return r.ok() && r->has_results() && r->results().values_size() == 1 &&
+           r->results().values(0).i32() == 42;
+  };
   std::printf("Invoke of a trivial export, each client on its own instance, %d calls each\n",
               invokes);
   std::printf("  %-8s %10s %10s %12s\n", "clients", "p50 us", "p99 us", "calls/s");
   for (int clients : {1, 16}) {
-    Latencies l = Drive(server, clients, invokes, [&](kiln::client::KilnClient& c, int i) {
-      absl::StatusOr<kiln::v1::InvokeResponse> r = c.Invoke(instances[i], "answer", {});
-      return r.ok() && r->has_results() && r->results().values_size() == 1 &&
-             r->results().values(0).i32() == 42;
-    });
+    Latencies l = Drive(server, clients, invokes, invoke);
     std::printf("  %-8d %10.0f %10.0f %12.0f\n", clients, l.Percentile(0.5), l.Percentile(0.99),
                 l.micros.size() / l.wall_seconds);
   }
-  for (const std::string& id : instances) client->DropInstance(id).IgnoreError();
+  Latencies l = Drive(server, 16, invokes, invoke, rate);
+  std::printf("  16, open loop at %.0f calls/s offered: p50 %.0f us, p99 %.0f us, %.0f calls/s\n",
+              rate, l.Percentile(0.5), l.Percentile(0.99), l.micros.size() / l.wall_seconds);
+  for (const std::string& id : instances) client.DropInstance(id).IgnoreError();
+}
 
-  // 3. A large uncached module: through the daemon vs in this process.
+// 3. A large uncached module: through the daemon vs in this process.
+void BenchLargeCompile(kiln::client::KilnClient& client, uint32_t large_functions) {
   const kiln::wasm::bench::GeneratedModule large = kiln::wasm::bench::GenerateModule(
       {.num_functions = large_functions,
        .seed = static_cast<uint32_t>(Clock::now().time_since_epoch().count())});
@@ -187,7 +198,7 @@ int main(int argc, char** argv) {
   if (!artifact.ok()) Fail(std::string(artifact.status().message()));
   const double local_ms = Micros(Clock::now() - start) / 1000;
   start = Clock::now();
-  absl::StatusOr<kiln::v1::CompileResponse> remote = client->Compile(large.bytes, {}, false);
+  absl::StatusOr<kiln::v1::CompileResponse> remote = client.Compile(large.bytes, {}, false);
   const double remote_ms = Micros(Clock::now() - start) / 1000;
   if (!remote.ok()) Fail(std::string(remote.status().message()));
   if (remote->cache_hit()) Fail("the large module was already cached");
@@ -196,5 +207,52 @@ int main(int argc, char** argv) {
               large.bytes.size());
   std::printf("  in-process %.0f ms, through kilnd %.0f ms: overhead %+.1f%%\n", local_ms,
               remote_ms, (remote_ms / local_ms - 1) * 100);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::string server;
+  uint32_t functions = 750;
+  int requests = 200;
+  int invokes = 2000;
+  uint32_t large_functions = 3000;
+  double invoke_rate = 10000;
+  bool run_hit = true, run_invoke = true, run_large = true;
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    if (arg == "--server" && i + 1 < argc) {
+      server = argv[++i];
+    } else if (arg == "--functions" && i + 1 < argc) {
+      functions = static_cast<uint32_t>(std::atoi(argv[++i]));
+    } else if (arg == "--requests" && i + 1 < argc) {
+      requests = std::max(1, std::atoi(argv[++i]));
+    } else if (arg == "--invokes" && i + 1 < argc) {
+      invokes = std::max(1, std::atoi(argv[++i]));
+    } else if (arg == "--large-functions" && i + 1 < argc) {
+      large_functions = static_cast<uint32_t>(std::atoi(argv[++i]));
+    } else if (arg == "--invoke-rate" && i + 1 < argc) {
+      invoke_rate = std::max(1.0, std::atof(argv[++i]));
+    } else if (arg == "--skip-hit") {
+      run_hit = false;
+    } else if (arg == "--skip-invoke") {
+      run_invoke = false;
+    } else if (arg == "--skip-large") {
+      run_large = false;
+    } else {
+      Fail("usage: kiln_load_bench --server HOST:PORT [--functions N] [--requests N] "
+           "[--invokes N] [--large-functions N] [--invoke-rate CALLS_PER_S] [--skip-hit] "
+           "[--skip-invoke] [--skip-large]");
+    }
+  }
+  if (server.empty()) Fail("--server HOST:PORT is required");
+  // As in kilnd (see kilnd_main.cc): gRPC's locks are not checked for
+  // deadlock cycles.
+  absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
+
+  std::unique_ptr<kiln::client::KilnClient> client = Connect(server);
+  if (run_hit) BenchCacheHits(server, *client, functions, requests);
+  if (run_invoke) BenchInvoke(server, *client, invokes, invoke_rate);
+  if (run_large) BenchLargeCompile(*client, large_functions);
   return 0;
 }

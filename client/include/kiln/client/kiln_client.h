@@ -14,6 +14,11 @@
 //
 // A KilnClient is thread-safe: one client (one HTTP/2 channel) may serve
 // many threads at once.
+//
+// Performance: Debian's abseil checks every mutex (gRPC's included) for
+// deadlock cycles, which costs a process making many calls a large share of
+// its time. kilnd turns the check off; a busy client should do the same at
+// start-up: absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore).
 #ifndef KILN_CLIENT_KILN_CLIENT_H_
 #define KILN_CLIENT_KILN_CLIENT_H_
 

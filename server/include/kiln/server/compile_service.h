@@ -7,13 +7,22 @@
 // take the same path. GetArtifact streams an artifact in chunks that fit
 // the message limit; FindMissing only checks presence (no tier reads the
 // entries' bytes for it, and nothing is promoted).
+//
+// The service registers its methods itself rather than deriving from the
+// generated CompileService::Service: Compile and CompileStream reply with
+// a ByteBuffer built by EncodeCompileReply, so that a cached artifact goes
+// out without being copied. The wire format is kiln.v1's CompileResponse;
+// clients use the generated stub as usual.
 #ifndef KILN_SERVER_COMPILE_SERVICE_H_
 #define KILN_SERVER_COMPILE_SERVICE_H_
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
+#include <grpcpp/impl/codegen/service_type.h>
 #include <grpcpp/server_context.h>
+#include <grpcpp/support/byte_buffer.h>
 
 #include "kiln/server/auth.h"
 #include "kiln/server/compile_pipeline.h"
@@ -22,32 +31,34 @@
 
 namespace kiln::server {
 
-class CompileServiceImpl final : public v1::CompileService::Service {
+class CompileServiceImpl final : public grpc::Service {
  public:
   CompileServiceImpl(CompilePipeline& pipeline, RequestLog& log, const BearerTokenAuth& auth,
                      uint64_t max_message_size);
 
+  // Reply: a CompileResponse (see compile_reply.h).
   grpc::Status Compile(grpc::ServerContext* context, const v1::CompileRequest* request,
-                       v1::CompileResponse* response) override;
+                       grpc::ByteBuffer* reply);
   grpc::Status CompileStream(grpc::ServerContext* context,
                              grpc::ServerReader<v1::CompileStreamRequest>* reader,
-                             v1::CompileResponse* response) override;
+                             grpc::ByteBuffer* reply);
   grpc::Status GetArtifact(grpc::ServerContext* context, const v1::GetArtifactRequest* request,
-                           grpc::ServerWriter<v1::ArtifactChunk>* writer) override;
+                           grpc::ServerWriter<v1::ArtifactChunk>* writer);
   grpc::Status FindMissing(grpc::ServerContext* context, const v1::FindMissingRequest* request,
-                           v1::FindMissingResponse* response) override;
+                           v1::FindMissingResponse* response);
   grpc::Status GetFingerprint(grpc::ServerContext* context,
                               const v1::GetFingerprintRequest* request,
-                              v1::GetFingerprintResponse* response) override;
+                              v1::GetFingerprintResponse* response);
 
  private:
   // The shared tail of Compile and CompileStream.
   grpc::Status CompileModule(const grpc::ServerContext& context, const std::string& module,
                              const v1::CompileOptions& options, bool return_artifact,
-                             RequestRecord& record, v1::CompileResponse* response);
+                             RequestRecord& record, grpc::ByteBuffer* reply);
   // Whether the cache holds `key`, without reading or promoting the entry.
   bool IsCached(const cache::CacheKey& key);
 
+  std::vector<std::string> method_names_;  // "/kiln.v1.CompileService/Compile", ...
   CompilePipeline& pipeline_;
   RequestLog& log_;
   const BearerTokenAuth& auth_;
