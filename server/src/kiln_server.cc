@@ -21,6 +21,8 @@ namespace {
 
 // How often the epoch advances: the granularity of time limits.
 constexpr std::chrono::milliseconds kEpochPeriod{5};
+// How soon after the last request the heap's free memory goes back.
+constexpr std::chrono::milliseconds kHeapTrimPeriod{200};
 // Loaded modules kept for reuse beyond those live instances hold.
 constexpr size_t kLoadedModulesKept = 64;
 
@@ -65,7 +67,8 @@ KilnServer::KilnServer(const ServerConfig& config)
     : config_(config),
       loaded_modules_(kLoadedModulesKept),
       instances_(config.max_instances, std::chrono::seconds(config.idle_instance_timeout_s)),
-      ticker_(engine_, kEpochPeriod) {}
+      ticker_(engine_, kEpochPeriod),
+      heap_trimmer_(log_, kHeapTrimPeriod) {}
 
 absl::StatusOr<std::unique_ptr<KilnServer>> KilnServer::Start(const ServerConfig& config) {
   std::unique_ptr<KilnServer> self(new KilnServer(config));

@@ -60,6 +60,7 @@ RequestRecord::~RequestRecord() {
                           std::chrono::duration<double, std::milli>(elapsed()).count());
   if (!status_.ok()) AppendField(line, "message", status_.error_message());
   log_.WriteLine(std::move(line));
+  log_.finished_.fetch_add(1, std::memory_order_relaxed);
 }
 
 RequestRecord& RequestRecord::Add(std::string_view key, std::string_view value) {

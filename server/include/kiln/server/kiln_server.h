@@ -20,6 +20,7 @@
 #include "kiln/server/compile_pipeline.h"
 #include "kiln/server/compile_service.h"
 #include "kiln/server/epoch_ticker.h"
+#include "kiln/server/heap_trimmer.h"
 #include "kiln/server/execution_service.h"
 #include "kiln/server/instance_registry.h"
 #include "kiln/server/loaded_modules.h"
@@ -62,6 +63,7 @@ class KilnServer {
   LoadedModules loaded_modules_;
   InstanceRegistry instances_;
   EpochTicker ticker_;
+  HeapTrimmer heap_trimmer_;
   std::unique_ptr<CompileServiceImpl> compile_service_;
   std::unique_ptr<ExecutionServiceImpl> execution_service_;
   std::unique_ptr<AdminServiceImpl> admin_service_;

@@ -32,6 +32,8 @@ class RequestLog {
 
   // Requests started since the daemon started.
   uint64_t requests() const { return next_id_.load(std::memory_order_relaxed) - 1; }
+  // Requests whose record has been written.
+  uint64_t finished() const { return finished_.load(std::memory_order_relaxed); }
 
   // One line, as is (a newline is added).
   void WriteLine(std::string line) const;
@@ -42,6 +44,7 @@ class RequestLog {
 
   const int fd_;
   std::atomic<uint64_t> next_id_{1};
+  std::atomic<uint64_t> finished_{0};
 };
 
 class RequestRecord {
