@@ -23,19 +23,13 @@ llvm::Value* OpaqueFloat(llvm::IRBuilder<>& builder, llvm::Value* operand) {
   return builder.CreateCall(llvm::InlineAsm::get(type, "", "=x,0", false), {operand});
 }
 
-llvm::Value* OpaqueIfFoldable(llvm::IRBuilder<>& builder, llvm::Value* operand) {
-  auto* constant = llvm::dyn_cast<llvm::ConstantFP>(operand);
-  if (constant == nullptr) return operand;
-  const llvm::APFloat& value = constant->getValueAPF();
+// Whether `value` is 0, 1 or -1 (either sign of zero).
+bool IsFoldableFloat(const llvm::APFloat& value) {
   llvm::APFloat one(value.getSemantics(), 1);
   llvm::APFloat minus_one(value.getSemantics(), 1);
   minus_one.changeSign();
-  if (!value.isZero() && !value.bitwiseIsEqual(one) && !value.bitwiseIsEqual(minus_one)) {
-    return operand;
-  }
-  return OpaqueFloat(builder, operand);
+  return value.isZero() || value.bitwiseIsEqual(one) || value.bitwiseIsEqual(minus_one);
 }
-
 
 // Wasm has no i1: comparisons produce an i32 that is 0 or 1.
 llvm::Value* BoolToI32(llvm::IRBuilder<>& builder, llvm::Value* condition) {
@@ -178,6 +172,22 @@ llvm::Value* SignExtendLow(llvm::IRBuilder<>& builder, llvm::Value* value, unsig
 }
 
 }  // namespace
+
+llvm::Value* OpaqueIfFoldable(llvm::IRBuilder<>& builder, llvm::Value* operand) {
+  auto* constant = llvm::dyn_cast<llvm::Constant>(operand);
+  if (constant == nullptr) return operand;
+  bool foldable = false;
+  if (auto* scalar = llvm::dyn_cast<llvm::ConstantFP>(constant)) {
+    foldable = IsFoldableFloat(scalar->getValueAPF());
+  } else if (auto* vector = llvm::dyn_cast<llvm::FixedVectorType>(constant->getType())) {
+    // A vector constant folds lane by lane: one such lane is enough.
+    for (unsigned i = 0; i < vector->getNumElements() && !foldable; ++i) {
+      auto* lane = llvm::dyn_cast_or_null<llvm::ConstantFP>(constant->getAggregateElement(i));
+      foldable = lane != nullptr && IsFoldableFloat(lane->getValueAPF());
+    }
+  }
+  return foldable ? OpaqueFloat(builder, operand) : operand;
+}
 
 bool IsNumericOp(wasm::Opcode op) {
   // The binary format groups them: 0x45 (i32.eqz) .. 0xC4 (i64.extend32_s)
