@@ -117,6 +117,7 @@ class SimdEmitter {
   llvm::Value* Q15MulrSat(llvm::Value* a, llvm::Value* b);
   llvm::Value* Dot(llvm::Value* a, llvm::Value* b);
   llvm::Value* Swizzle(llvm::Value* a, llvm::Value* indices);
+  llvm::Value* X86MinMax(llvm::Value* x, llvm::Value* y, bool is_min);
   llvm::Value* MinMax(llvm::Value* a, llvm::Value* b, llvm::FixedVectorType* shape, bool is_min);
   llvm::Value* PMinMax(llvm::Value* a, llvm::Value* b, llvm::FixedVectorType* shape, bool is_min);
   llvm::Value* TruncSatF32(llvm::Value* a, bool is_signed);
@@ -206,13 +207,26 @@ llvm::Value* SimdEmitter::ExtMul(llvm::Value* a, llvm::Value* b, llvm::FixedVect
   return V128(b_.CreateMul(Extend(a, from, high, is_signed), Extend(b, from, high, is_signed)));
 }
 
-// Each pair of adjacent narrow lanes summed into one wide lane. Seen as wide
-// lanes (little-endian), the even narrow lane is the low half and the odd
-// one the high half, so two shifts (or a mask and a shift) extract them: no
-// shuffles needed.
+// Each pair of adjacent narrow lanes summed into one wide lane.
 llvm::Value* SimdEmitter::ExtAddPairwise(llvm::Value* a, llvm::FixedVectorType* wide,
                                          bool is_signed) {
   const unsigned half_bits = wide->getElementType()->getIntegerBitWidth() / 2;
+  // On x86 a multiply-add by ones does it in one instruction: pmaddubsw
+  // (u8 * s8 pairs summed, saturating; the sums here are at most 510 in
+  // magnitude) and pmaddwd (s16 * s16 pairs summed).
+  if (target_.x86_ssse3 && half_bits == 8) {
+    llvm::Value* x = As(a, I8x16());
+    llvm::Value* ones = Splat(I8x16(), 1);
+    return V128(b_.CreateIntrinsic(intrinsic::x86_ssse3_pmadd_ub_sw_128, {},
+                                   is_signed ? std::array{ones, x} : std::array{x, ones}));
+  }
+  if (target_.x86_ssse3 && half_bits == 16 && is_signed) {
+    return V128(b_.CreateIntrinsic(intrinsic::x86_sse2_pmadd_wd, {},
+                                   {As(a, I16x8()), Splat(I16x8(), 1)}));
+  }
+  // Seen as wide lanes (little-endian), the even narrow lane is the low
+  // half and the odd one the high half, so two shifts (or a mask and a
+  // shift) extract them: no shuffles needed.
   llvm::Value* x = As(a, wide);
   llvm::Value* shift = Splat(wide, half_bits);
   llvm::Value* even;
@@ -297,23 +311,35 @@ llvm::Value* SimdEmitter::Swizzle(llvm::Value* a, llvm::Value* indices) {
   return V128(b_.CreateSelect(in_range, result, llvm::Constant::getNullValue(i8x16)));
 }
 
+// x86's minps/minpd (is_min) or maxps/maxpd: `x < y ? x : y` (or `x > y`),
+// giving y when either is NaN or both are zeros. Generic IR says the same
+// with a select, but for f64x2 InstCombine turns select-of-bitcasts into an
+// integer select, which the backend then emits as cmppd + blendvpd; on x86
+// the intrinsic keeps it one instruction.
+llvm::Value* SimdEmitter::X86MinMax(llvm::Value* x, llvm::Value* y, bool is_min) {
+  const bool is_f32 = x->getType()->getScalarType()->isFloatTy();
+  if (target_.x86_ssse3) {
+    const intrinsic::ID id = is_f32 ? (is_min ? intrinsic::x86_sse_min_ps : intrinsic::x86_sse_max_ps)
+                                    : (is_min ? intrinsic::x86_sse2_min_pd : intrinsic::x86_sse2_max_pd);
+    return b_.CreateIntrinsic(id, {}, {x, y});
+  }
+  return b_.CreateSelect(is_min ? b_.CreateFCmpOLT(x, y) : b_.CreateFCmpOGT(x, y), x, y);
+}
+
 // Wasm's min/max: NaN if either operand is NaN, and -0 < +0. Where the
-// operands are ordered and differ, `a < b ? a : b` (x86's minps) is the
-// answer from either operand order; where they are equal zeros, the two
-// orders give one zero each, and or-ing (min) or and-ing (max) the bits
-// picks -0 or +0. NaN lanes become the canonical NaN, which is always an
-// allowed result. Six instructions on x86 (minps, minps, orps, cmpunordps,
-// blendvps), against eight with llvm.minimum plus quieting.
+// operands are ordered and differ, X86MinMax gives the answer from either
+// operand order; where they are equal zeros, the two orders give one zero
+// each, and or-ing (min) or and-ing (max) the bits picks -0 or +0. NaN
+// lanes become the canonical NaN, which is always an allowed result. Five
+// instructions on x86 (minps, minps, orps, cmpunordps, blendvps) plus a
+// constant, against eight with llvm.minimum plus quieting.
 llvm::Value* SimdEmitter::MinMax(llvm::Value* a, llvm::Value* b, llvm::FixedVectorType* shape,
                                  bool is_min) {
   llvm::Value* x = As(a, shape);
   llvm::Value* y = As(b, shape);
-  const P order = is_min ? P::FCMP_OLT : P::FCMP_OGT;
-  llvm::Value* xy = b_.CreateSelect(b_.CreateFCmp(order, x, y), x, y);
-  llvm::Value* yx = b_.CreateSelect(b_.CreateFCmp(order, y, x), y, x);
   llvm::Type* bits_type = llvm::VectorType::getInteger(shape);
-  llvm::Value* xy_bits = b_.CreateBitCast(xy, bits_type);
-  llvm::Value* yx_bits = b_.CreateBitCast(yx, bits_type);
+  llvm::Value* xy_bits = b_.CreateBitCast(X86MinMax(x, y, is_min), bits_type);
+  llvm::Value* yx_bits = b_.CreateBitCast(X86MinMax(y, x, is_min), bits_type);
   llvm::Value* merged = b_.CreateBitCast(
       is_min ? b_.CreateOr(xy_bits, yx_bits) : b_.CreateAnd(xy_bits, yx_bits), shape);
   const bool is_f32 = shape->getElementType()->isFloatTy();
@@ -321,14 +347,11 @@ llvm::Value* SimdEmitter::MinMax(llvm::Value* a, llvm::Value* b, llvm::FixedVect
   return V128(b_.CreateSelect(b_.CreateFCmpUNO(x, y), nan, merged));
 }
 
-// pmin(a, b) = b < a ? b : a; pmax(a, b) = a < b ? b : a. Exactly minps(b,
-// a) and maxps(b, a) on x86, NaN and zero cases included.
+// pmin(a, b) = b < a ? b : a; pmax(a, b) = a < b ? b : a: exactly x86's
+// minps(b, a) and maxps(b, a), NaN and zero cases included.
 llvm::Value* SimdEmitter::PMinMax(llvm::Value* a, llvm::Value* b, llvm::FixedVectorType* shape,
                                   bool is_min) {
-  llvm::Value* x = As(a, shape);
-  llvm::Value* y = As(b, shape);
-  llvm::Value* take_b = is_min ? b_.CreateFCmpOLT(y, x) : b_.CreateFCmpOLT(x, y);
-  return V128(b_.CreateSelect(take_b, y, x));
+  return V128(X86MinMax(As(b, shape), As(a, shape), is_min));
 }
 
 // i32x4.trunc_sat_f32x4_s/u: NaN -> 0, out of range -> the nearest bound.
