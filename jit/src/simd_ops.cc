@@ -44,8 +44,17 @@ class SimdEmitter {
   llvm::FixedVectorType* F64x2() { return Vec(b_.getDoubleTy(), 2); }
 
   // `v` (any 128-bit vector) seen as `shape`, and back to the canonical v128.
+  // A constant is reinterpreted here rather than left a constant bitcast
+  // expression (which is what IRBuilder makes of a bitcast that changes the
+  // lane count), so that OpaqueIfFoldable and LLVM's folds see its lanes.
   llvm::Value* As(llvm::Value* v, llvm::FixedVectorType* shape) {
-    return v->getType() == shape ? v : b_.CreateBitCast(v, shape);
+    if (v->getType() == shape) return v;
+    if (llvm::isa<llvm::ConstantAggregateZero>(v)) return llvm::Constant::getNullValue(shape);
+    if (auto* data = llvm::dyn_cast<llvm::ConstantDataVector>(v)) {
+      return llvm::ConstantDataVector::getRaw(data->getRawDataValues(), shape->getNumElements(),
+                                              shape->getElementType());
+    }
+    return b_.CreateBitCast(v, shape);
   }
   llvm::Value* V128(llvm::Value* v) { return As(v, I64x2()); }
 
@@ -699,7 +708,13 @@ llvm::Value* SimdEmitter::Emit(const wasm::Instruction& in,
       return V128(b_.CreateUIToFP(Slice(As(a, i32x4), 0, 2), f64x2));
     case Opcode::kF32x4DemoteF64x2Zero: {
       llvm::Type* f32x2 = Vec(b_.getFloatTy(), 2);
-      llvm::Value* low = b_.CreateFPTrunc(As(a, f64x2), f32x2);
+      // demote(promote(x)) would fold to x, keeping a signalling NaN
+      // signalling; wasm quiets it.
+      llvm::Value* wide = As(a, f64x2);
+      llvm::Value* source = wide;
+      while (auto* cast = llvm::dyn_cast<llvm::BitCastInst>(source)) source = cast->getOperand(0);
+      if (llvm::isa<llvm::FPExtInst>(source)) wide = OpaqueFloat(b_, wide);
+      llvm::Value* low = b_.CreateFPTrunc(wide, f32x2);
       return V128(Concat(low, llvm::Constant::getNullValue(f32x2)));
     }
     case Opcode::kF64x2PromoteLowF32x4:

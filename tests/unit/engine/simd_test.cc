@@ -299,6 +299,42 @@ TEST_P(SimdTest, FloatMinMaxPropagateNanAndOrderZeros) {
 }
 
 // ---------------------------------------------------------------------------
+// x * 1, x - 0, x + -0, x / -1 and demote(promote(x)) are identities LLVM
+// folds, but wasm arithmetic quiets a signalling NaN x.
+
+TEST_P(SimdTest, IdentityArithmeticStillQuietsSignallingNans) {
+  const uint32_t v_v = Type({ValType::kV128}, {ValType::kV128});
+  auto with_constant = [&](std::string_view name, Opcode op, auto constant) {
+    Encoder e;
+    e.LocalGet(0);
+    V128Const(e, constant).Op(op).End();
+    Export(name, v_v, e);
+  };
+  with_constant("mul1", Opcode::kF32x4Mul, Lanes<float>{1.0f, 1.0f, 1.0f, 1.0f});
+  with_constant("sub0", Opcode::kF32x4Sub, Lanes<float>{0.0f, 2.0f, 0.0f, 2.0f});
+  with_constant("add-0", Opcode::kF64x2Add, Lanes<double>{-0.0, -0.0});
+  with_constant("div-1", Opcode::kF64x2Div, Lanes<double>{-1.0, -1.0});
+  Export("demote_promote", v_v,
+         Encoder().LocalGet(0).Op(Opcode::kF64x2PromoteLowF32x4)
+             .Op(Opcode::kF32x4DemoteF64x2Zero).End());
+  Instantiate();
+  const Value snan32 =
+      V128(Lanes<uint32_t>{0x7fa00000, 0xffa00001, Bits(2.0f), Bits(-3.0f)});
+  const Value snan64 = V128(Lanes<uint64_t>{0x7ff4000000000000, Bits(2.0)});
+  for (const char* name : {"mul1", "sub0", "demote_promote"}) {
+    const Lanes<uint32_t> r = LanesOf<uint32_t>(CallV128(name, {snan32}));
+    EXPECT_TRUE(IsArithmeticNanF32(r[0])) << name << ": 0x" << std::hex << r[0];
+    EXPECT_TRUE(IsArithmeticNanF32(r[1])) << name << ": 0x" << std::hex << r[1];
+  }
+  for (const char* name : {"add-0", "div-1"}) {
+    const Lanes<uint64_t> r = LanesOf<uint64_t>(CallV128(name, {snan64}));
+    EXPECT_TRUE(IsArithmeticNanF64(r[0])) << name << ": 0x" << std::hex << r[0];
+  }
+  EXPECT_EQ(LanesOf<float>(CallV128("sub0", {snan32}))[3], -5.0f);
+  EXPECT_EQ(LanesOf<double>(CallV128("div-1", {snan64}))[1], -2.0);
+}
+
+// ---------------------------------------------------------------------------
 // trunc_sat: NaN -> 0, out of range (infinities included) -> the nearest
 // bound; the f64x2 forms zero the two high lanes.
 
