@@ -393,6 +393,22 @@ llvm::Value* SimdEmitter::TruncSatF32(llvm::Value* a, bool is_signed) {
     return V128(b_.CreateSelect(b_.CreateFCmpOGE(x, SplatF(f32x4, kTwo31)),
                                 Splat(i32x4, 0x7fffffff), t));
   }
+  if (target_.x86_ssse3) {
+    // x0 = max(x, 0) (NaN -> 0). cvttps2dq(x0) is right below 2^31;
+    // cvttps2dq(x0 - 2^31) supplies what lies above 2^31: negative (clamped
+    // to 0 by pmaxsd) below it, 0x80000000 at 2^32 and above (flipped to
+    // 0x7fffffff), so the wrapping sum is the saturated result. Eleven
+    // instructions, against fourteen for the generic clamp + fptoui.
+    llvm::Value* zero = llvm::Constant::getNullValue(f32x4);
+    llvm::Value* x0 = b_.CreateIntrinsic(intrinsic::x86_sse_max_ps, {}, {x, zero});
+    llvm::Value* low = b_.CreateIntrinsic(intrinsic::x86_sse2_cvttps2dq, {}, {x0});
+    llvm::Value* x1 = b_.CreateFSub(x0, SplatF(f32x4, kTwo31));
+    llvm::Value* high = b_.CreateIntrinsic(intrinsic::x86_sse2_cvttps2dq, {}, {x1});
+    llvm::Value* too_big = b_.CreateSExt(b_.CreateFCmpOGE(x1, SplatF(f32x4, kTwo31)), i32x4);
+    high = b_.CreateBinaryIntrinsic(intrinsic::smax, b_.CreateXor(high, too_big),
+                                    llvm::Constant::getNullValue(i32x4));
+    return V128(b_.CreateAdd(low, high));
+  }
   // Unsigned: `x > 0 ? x : 0` also maps NaN to 0; the largest f32 below
   // 2^32 is 2^32 - 256.
   constexpr double kBelowTwo32 = kTwo32 - 256.0;
