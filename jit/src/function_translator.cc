@@ -16,6 +16,7 @@
 #include "llvm/IR/MDBuilder.h"
 #include "epoch_check_pass.h"
 #include "numeric_ops.h"
+#include "simd_ops.h"
 
 namespace kiln::jit {
 namespace {
@@ -55,7 +56,8 @@ class Translator final : public TrapEmitter {
         builder_(env.context()),
         function_index_(function_index),
         type_(module_.function_type(function_index)),
-        function_(env.DefinedFunction(function_index)) {}
+        function_(env.DefinedFunction(function_index)),
+        simd_target_(SimdTarget::For(env.llvm_module())) {}
 
   absl::Status Translate();
 
@@ -102,6 +104,7 @@ class Translator final : public TrapEmitter {
   llvm::Value* EffectiveAddress(uint64_t offset);
   void EmitLoad(const wasm::Instruction& in);
   void EmitStore(const wasm::Instruction& in);
+  void EmitSimdMemoryOp(const wasm::Instruction& in);
   llvm::Value* GlobalCell(uint32_t global_index);
   llvm::Value* TablePointer(uint32_t table_index);
   llvm::Value* FuncRefPointer(uint32_t function_index);
@@ -109,10 +112,22 @@ class Translator final : public TrapEmitter {
                            std::initializer_list<llvm::Value*> args);
 
   // LLVM deletes a load whose value is unused, but a wasm load must still
-  // trap when out of bounds: a dropped memory load becomes volatile.
+  // trap when out of bounds: a dropped memory load becomes volatile. The
+  // load may sit under the casts, lane insertions and splat shuffles that
+  // make a value of it (v128.load8x8_s, load32_splat, load16_lane, ...).
   void KeepIfMemoryLoad(llvm::Value* value) {
-    if (auto* cast = llvm::dyn_cast<llvm::CastInst>(value)) value = cast->getOperand(0);
-    auto* load = llvm::dyn_cast<llvm::LoadInst>(value);
+    for (int depth = 0; depth < 4 && value != nullptr; ++depth) {
+      if (auto* cast = llvm::dyn_cast<llvm::CastInst>(value)) {
+        value = cast->getOperand(0);
+      } else if (auto* insert = llvm::dyn_cast<llvm::InsertElementInst>(value)) {
+        value = insert->getOperand(1);
+      } else if (auto* shuffle = llvm::dyn_cast<llvm::ShuffleVectorInst>(value)) {
+        value = shuffle->getOperand(0);
+      } else {
+        break;
+      }
+    }
+    auto* load = llvm::dyn_cast_or_null<llvm::LoadInst>(value);
     if (load == nullptr) return;
     auto* address = llvm::dyn_cast<llvm::GetElementPtrInst>(load->getPointerOperand());
     if (address != nullptr && address->getPointerOperand() == memory_base_) load->setVolatile(true);
@@ -143,6 +158,7 @@ class Translator final : public TrapEmitter {
   uint32_t function_index_;
   const wasm::FuncType& type_;
   llvm::Function* function_;
+  SimdTarget simd_target_;
 
   llvm::Value* vmctx_ = nullptr;
   llvm::Value* memory_base_ = nullptr;
@@ -483,6 +499,18 @@ void Translator::EmitStore(const wasm::Instruction& in) {
   builder_.CreateAlignedStore(value, address, llvm::Align(1));
 }
 
+void Translator::EmitSimdMemoryOp(const wasm::Instruction& in) {
+  // Operands: address, then (stores, lane loads) the v128 on top of it.
+  const bool has_vector = IsSimdStore(in.opcode) || in.info->imm == wasm::ImmKind::kMemArgLane;
+  llvm::Value* vector = has_vector ? Pop() : nullptr;
+  llvm::Value* address = EffectiveAddress(in.memarg.offset);
+  if (IsSimdStore(in.opcode)) {
+    EmitSimdStore(builder_, in, address, vector);
+  } else {
+    Push(EmitSimdLoad(builder_, in, address, vector));
+  }
+}
+
 llvm::Value* Translator::GlobalCell(uint32_t global_index) {
   return LoadField(env_.ptr_type(), globals_, uint64_t{global_index} * sizeof(void*), true);
 }
@@ -601,11 +629,15 @@ absl::Status Translator::TranslateInstruction(const wasm::Instruction& in) {
       return absl::OkStatus();
     case Opcode::kLocalSet: builder_.CreateStore(Pop(), locals_[in.index]); return absl::OkStatus();
     case Opcode::kLocalTee: builder_.CreateStore(stack_.back(), locals_[in.index]); return absl::OkStatus();
+    // A cell is a vm::ValRaw, only 8-byte aligned: a v128 must not be
+    // accessed as if it were 16-byte aligned.
     case Opcode::kGlobalGet:
-      Push(builder_.CreateLoad(env_.ValueType(module_.globals[in.index].type),
-                               GlobalCell(in.index)));
+      Push(builder_.CreateAlignedLoad(env_.ValueType(module_.globals[in.index].type),
+                                      GlobalCell(in.index), llvm::Align(alignof(vm::VMGlobal))));
       return absl::OkStatus();
-    case Opcode::kGlobalSet: builder_.CreateStore(Pop(), GlobalCell(in.index)); return absl::OkStatus();
+    case Opcode::kGlobalSet:
+      builder_.CreateAlignedStore(Pop(), GlobalCell(in.index), llvm::Align(alignof(vm::VMGlobal)));
+      return absl::OkStatus();
     case Opcode::kTableGet: {
       llvm::Value* index = Pop();
       Push(CallBuiltin(offsetof(VMBuiltins, table_get), env_.ptr_type(), {I32(in.index), index}));
@@ -696,6 +728,15 @@ absl::Status Translator::TranslateInstruction(const wasm::Instruction& in) {
     case Opcode::kRefFunc: Push(FuncRefPointer(in.index)); return absl::OkStatus();
     default: break;
   }
+  if (IsSimdMemoryOp(in.opcode)) {
+    EmitSimdMemoryOp(in);
+    return absl::OkStatus();
+  }
+  if (IsSimdOp(in.opcode)) {
+    std::vector<llvm::Value*> operands = PopN(SimdArity(in.opcode));
+    Push(EmitSimdOp(builder_, in, operands, simd_target_));
+    return absl::OkStatus();
+  }
   if (in.info->imm == wasm::ImmKind::kMemArg) {
     if (in.info->sig == wasm::OpSig::kSpecial) {
       return absl::UnimplementedError(absl::StrCat("instruction ", std::string(in.info->text)));
@@ -704,8 +745,6 @@ absl::Status Translator::TranslateInstruction(const wasm::Instruction& in) {
     if (sig == wasm::OpSig::_II || sig == wasm::OpSig::_IL || sig == wasm::OpSig::_IF ||
         sig == wasm::OpSig::_ID) {
       EmitStore(in);
-    } else if (sig == wasm::OpSig::_IV || sig == wasm::OpSig::V_I) {
-      return absl::UnimplementedError(absl::StrCat("SIMD instruction ", std::string(in.info->text)));
     } else {
       EmitLoad(in);
     }

@@ -13,29 +13,13 @@ namespace {
 
 using wasm::Opcode;
 
-// LLVM's default floating-point model lets it fold x - 0.0, x * 1.0,
-// x / 1.0 to x, x / -1.0 and -0.0 - x to -x, and demote(promote(x)) to x.
-// Wasm requires those to quiet a signalling NaN, so such a constant operand
-// is passed through an empty inline asm that LLVM cannot see through (one
-// register move at most; these forms are rare in real code).
-llvm::Value* OpaqueFloat(llvm::IRBuilder<>& builder, llvm::Value* operand) {
-  auto* type = llvm::FunctionType::get(operand->getType(), {operand->getType()}, false);
-  return builder.CreateCall(llvm::InlineAsm::get(type, "", "=x,0", false), {operand});
-}
-
-llvm::Value* OpaqueIfFoldable(llvm::IRBuilder<>& builder, llvm::Value* operand) {
-  auto* constant = llvm::dyn_cast<llvm::ConstantFP>(operand);
-  if (constant == nullptr) return operand;
-  const llvm::APFloat& value = constant->getValueAPF();
+// Whether `value` is 0, 1 or -1 (either sign of zero).
+bool IsFoldableFloat(const llvm::APFloat& value) {
   llvm::APFloat one(value.getSemantics(), 1);
   llvm::APFloat minus_one(value.getSemantics(), 1);
   minus_one.changeSign();
-  if (!value.isZero() && !value.bitwiseIsEqual(one) && !value.bitwiseIsEqual(minus_one)) {
-    return operand;
-  }
-  return OpaqueFloat(builder, operand);
+  return value.isZero() || value.bitwiseIsEqual(one) || value.bitwiseIsEqual(minus_one);
 }
-
 
 // Wasm has no i1: comparisons produce an i32 that is 0 or 1.
 llvm::Value* BoolToI32(llvm::IRBuilder<>& builder, llvm::Value* condition) {
@@ -178,6 +162,29 @@ llvm::Value* SignExtendLow(llvm::IRBuilder<>& builder, llvm::Value* value, unsig
 }
 
 }  // namespace
+
+llvm::Value* OpaqueFloat(llvm::IRBuilder<>& builder, llvm::Value* operand) {
+  // One register move at most; these forms are rare in real code.
+  auto* type = llvm::FunctionType::get(operand->getType(), {operand->getType()}, false);
+  return builder.CreateCall(llvm::InlineAsm::get(type, "", "=x,0", false), {operand});
+}
+
+llvm::Value* OpaqueIfFoldable(llvm::IRBuilder<>& builder, llvm::Value* operand) {
+  auto* constant = llvm::dyn_cast<llvm::Constant>(operand);
+  if (constant == nullptr) return operand;
+  bool foldable = false;
+  if (auto* scalar = llvm::dyn_cast<llvm::ConstantFP>(constant)) {
+    foldable = IsFoldableFloat(scalar->getValueAPF());
+  } else if (auto* vector = llvm::dyn_cast<llvm::FixedVectorType>(constant->getType())) {
+    // A vector constant folds lane by lane: one such lane is enough. A
+    // lane that cannot be read (a constant expression) counts as one.
+    for (unsigned i = 0; i < vector->getNumElements() && !foldable; ++i) {
+      auto* lane = llvm::dyn_cast_or_null<llvm::ConstantFP>(constant->getAggregateElement(i));
+      foldable = lane == nullptr || IsFoldableFloat(lane->getValueAPF());
+    }
+  }
+  return foldable ? OpaqueFloat(builder, operand) : operand;
+}
 
 bool IsNumericOp(wasm::Opcode op) {
   // The binary format groups them: 0x45 (i32.eqz) .. 0xC4 (i64.extend32_s)

@@ -33,6 +33,18 @@ class TrapEmitter {
   virtual void TrapIf(llvm::Value* condition, vm::TrapCode code) = 0;
 };
 
+// LLVM's default floating-point model folds x - 0.0, x * 1.0, x / 1.0,
+// x / -1.0, -0.0 - x and demote(promote(x)) to x or -x, where wasm requires
+// a signalling NaN x to come out quiet.
+//
+// OpaqueFloat passes a float (or float vector) value through an empty
+// inline asm that LLVM cannot see through (an x86 register operand).
+llvm::Value* OpaqueFloat(llvm::IRBuilder<>& builder, llvm::Value* operand);
+// Returns `operand` unchanged unless it is a float constant (or a float
+// vector constant with a lane) of 0, 1 or -1, which it passes through
+// OpaqueFloat. For the operands of float arithmetic.
+llvm::Value* OpaqueIfFoldable(llvm::IRBuilder<>& builder, llvm::Value* operand);
+
 // Whether `op` is a numeric instruction, i.e. one EmitNumericOp handles.
 bool IsNumericOp(wasm::Opcode op);
 

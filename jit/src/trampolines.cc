@@ -9,6 +9,10 @@
 namespace kiln::jit {
 namespace {
 
+// The host's ValRaw arrays are only as aligned as ValRaw itself (8 bytes):
+// a v128 slot must not be accessed as if it were 16-byte aligned.
+constexpr llvm::Align kSlotAlign = llvm::Align::Constant<alignof(vm::ValRaw)>();
+
 llvm::Value* Slot(llvm::IRBuilder<>& builder, ModuleEnv& env, llvm::Value* values, size_t i) {
   return builder.CreateConstInBoundsGEP1_64(env.i8_type(), values, i * sizeof(vm::ValRaw));
 }
@@ -29,7 +33,7 @@ void DefineEntryTrampoline(ModuleEnv& env, uint32_t type_index) {
   std::vector<llvm::Value*> args{function->getArg(0)};
   for (size_t i = 0; i < type.params.size(); ++i) {
     args.push_back(builder.CreateAlignedLoad(env.ValueType(type.params[i]),
-                                             Slot(builder, env, values, i), llvm::Align(16)));
+                                             Slot(builder, env, values, i), kSlotAlign));
   }
   llvm::Value* result =
       builder.CreateCall(env.NativeSignature(type), function->getArg(1), args);
@@ -37,7 +41,7 @@ void DefineEntryTrampoline(ModuleEnv& env, uint32_t type_index) {
     llvm::Value* value = type.results.size() == 1
                              ? result
                              : builder.CreateExtractValue(result, {static_cast<unsigned>(i)});
-    builder.CreateAlignedStore(value, Slot(builder, env, values, i), llvm::Align(16));
+    builder.CreateAlignedStore(value, Slot(builder, env, values, i), kSlotAlign);
   }
   builder.CreateRetVoid();
 }
@@ -58,7 +62,7 @@ void DefineExitTrampoline(ModuleEnv& env, uint32_t type_index) {
   values->setAlignment(llvm::Align(16));
   for (size_t i = 0; i < type.params.size(); ++i) {
     builder.CreateAlignedStore(function->getArg(static_cast<unsigned>(i + 1)),
-                               Slot(builder, env, values, i), llvm::Align(16));
+                               Slot(builder, env, values, i), kSlotAlign);
   }
   auto* callback_type = llvm::FunctionType::get(env.i32_type(), {ptr, ptr}, false);
   llvm::Value* callback = builder.CreateLoad(
@@ -84,7 +88,7 @@ void DefineExitTrampoline(ModuleEnv& env, uint32_t type_index) {
   std::vector<llvm::Value*> results;
   for (size_t i = 0; i < type.results.size(); ++i) {
     results.push_back(builder.CreateAlignedLoad(env.ValueType(type.results[i]),
-                                                Slot(builder, env, values, i), llvm::Align(16)));
+                                                Slot(builder, env, values, i), kSlotAlign));
   }
   EmitReturn(builder, results);
 }

@@ -84,6 +84,9 @@ vm::ValRaw EvaluateConstExpr(const InstanceData& instance, const wasm::ConstExpr
     case wasm::Opcode::kI64Const: value.i64 = in.i64; break;
     case wasm::Opcode::kF32Const: value.f32_bits = in.f32_bits; break;
     case wasm::Opcode::kF64Const: value.f64_bits = in.f64_bits; break;
+    case wasm::Opcode::kV128Const:
+      std::memcpy(value.v128, in.v128.data(), sizeof(value.v128));
+      break;
     case wasm::Opcode::kRefNull: value.ref = nullptr; break;
     case wasm::Opcode::kRefFunc:
       value.ref = const_cast<vm::VMFuncRef*>(&instance.funcs[in.index]);

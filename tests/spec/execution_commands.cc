@@ -23,23 +23,6 @@ namespace {
 using runtime::Value;
 using ValuesOr = absl::StatusOr<std::vector<Value>>;
 
-constexpr std::string_view kV128Reason = "v128 values (SIMD execution not supported yet)";
-
-std::string Describe(const ExpectedValue& expected) {
-  const std::string type(wasm::ValTypeName(expected.type));
-  switch (expected.kind) {
-    case ExpectedValue::Kind::kExact:
-      return expected.value.ToString();
-    case ExpectedValue::Kind::kCanonicalNan:
-      return absl::StrCat(type, ":nan:canonical");
-    case ExpectedValue::Kind::kArithmeticNan:
-      return absl::StrCat(type, ":nan:arithmetic");
-    case ExpectedValue::Kind::kNonNullFuncRef:
-      return absl::StrCat(type, ":non-null");
-  }
-  return "?";
-}
-
 std::string Describe(const std::vector<ExpectedValue>& values) {
   return absl::StrCat(
       "(",
@@ -130,7 +113,16 @@ Outcome RunAssertReturn(ScriptSession& session, const WastCommand& command) {
     matches = Matches((*expected)[i], (**result)[i]);
   }
   if (matches) return Passed();
-  return Failed(absl::StrCat("expected ", Describe(*expected), ", got ", Describe(*result)));
+  if (!result->ok() || (*result)->size() != expected->size()) {
+    return Failed(absl::StrCat("expected ", Describe(*expected), ", got ", Describe(*result)));
+  }
+  // Each result shown the way its expected value is written (v128 lanes).
+  std::vector<std::string> got;
+  for (size_t i = 0; i < expected->size(); ++i) {
+    got.push_back(DescribeLike((*expected)[i], (**result)[i]));
+  }
+  return Failed(absl::StrCat("expected ", Describe(*expected), ", got (",
+                             absl::StrJoin(got, ", "), ")"));
 }
 
 // assert_trap with an action, and assert_exhaustion: the call must trap
@@ -168,7 +160,6 @@ Outcome RunInstantiationFailure(ScriptSession& session, const WastCommand& comma
 }  // namespace
 
 Outcome RunExecutionCommand(ScriptSession& session, const WastCommand& command) {
-  if (MentionsV128(command.json)) return Skipped(kV128Reason);
   switch (command.type) {
     case CommandType::kModule:
       return RunModule(session, command);

@@ -13,9 +13,7 @@
 
 namespace kiln::spec {
 
-// Runs one execution command. A command whose values include a v128 is
-// skipped (SIMD execution is not supported yet); a command of any other
-// type fails.
+// Runs one execution command; a command of any other type fails.
 Outcome RunExecutionCommand(ScriptSession& session, const WastCommand& command);
 
 }  // namespace kiln::spec

@@ -13,9 +13,7 @@
 // could not be converted, 2 for bad usage.
 //
 // Skipped without a skip-list entry: text-format modules (Kiln reads only
-// binaries), commands with v128 values, and the execution commands of
-// simd_*.wast scripts (SIMD execution is not supported yet; their modules
-// are still decoded and validated).
+// binaries).
 #include <algorithm>
 #include <chrono>
 #include <cstdint>
@@ -66,7 +64,6 @@ constexpr std::string_view kUsage =
     "                     (default O2)\n";
 
 constexpr std::string_view kTextFormatReason = "text-format module (Kiln reads only binaries)";
-constexpr std::string_view kSimdReason = "SIMD script: execution not supported yet";
 
 // Without --verbose a script prints at most this many failures: a broken
 // engine should not bury the summary under thousands of lines.
@@ -76,9 +73,6 @@ constexpr int kQuietFailureLimit = 20;
 // interrupted and fails (a hang would otherwise stall the whole run).
 constexpr std::chrono::milliseconds kEpochPeriod{100};
 constexpr uint64_t kDeadlineTicks = 600;  // 60 s
-
-// Scripts whose execution commands are skipped (see the file comment).
-constexpr std::string_view kSimdPrefix = "simd_";
 
 void PrintUsage(std::FILE* out) {
   std::fprintf(out, kUsage.data(), kQuietFailureLimit, KILN_SPEC_DEFAULT_SKIP_LIST);
@@ -96,17 +90,6 @@ absl::StatusOr<absl::Status> CheckModuleFile(const WastCommand& command) {
   return kiln::wasm::DecodeAndValidate(*bytes).status();
 }
 
-// `module`: the module must decode and validate.
-Outcome ExpectValid(const WastCommand& command) {
-  absl::StatusOr<absl::Status> result = CheckModuleFile(command);
-  if (!result.ok()) {
-    return Failed(absl::StrCat("harness error: ", std::string(result.status().message())));
-  }
-  if (result->ok()) return Passed();
-  return Failed(
-      absl::StrCat("expected a valid module, got error ", Quote(std::string(result->message()))));
-}
-
 // assert_invalid / assert_malformed: the module must be rejected, with a
 // message containing the spec's text. A rejection for another reason is a
 // failure too: it usually means the check that should have fired is missing.
@@ -122,9 +105,8 @@ Outcome ExpectRejected(const WastCommand& command) {
   return Failed(absl::StrCat(expected, ", got error ", Quote(message)));
 }
 
-// Runs one command. `session` is null for a script whose execution is
-// skipped: its modules are then only decoded and validated.
-Outcome RunCommand(const WastCommand& command, ScriptSession* session) {
+// Runs one command.
+Outcome RunCommand(const WastCommand& command, ScriptSession& session) {
   // A module written in the text format can only be checked once Kiln
   // parses text; wast2json leaves such modules as .wat files.
   if (command.module_type == ModuleType::kText) return Skipped(kTextFormatReason);
@@ -134,8 +116,6 @@ Outcome RunCommand(const WastCommand& command, ScriptSession* session) {
     case CommandType::kAssertMalformed:
       return ExpectRejected(command);
     case CommandType::kModule:
-      if (session == nullptr) return ExpectValid(command);
-      return RunExecutionCommand(*session, command);
     case CommandType::kAssertReturn:
     case CommandType::kAssertTrap:
     case CommandType::kAssertExhaustion:
@@ -143,8 +123,7 @@ Outcome RunCommand(const WastCommand& command, ScriptSession* session) {
     case CommandType::kAssertUninstantiable:
     case CommandType::kRegister:
     case CommandType::kAction:
-      if (session == nullptr) return Skipped(kSimdReason);
-      return RunExecutionCommand(*session, command);
+      return RunExecutionCommand(session, command);
     case CommandType::kUnknown:
       break;
   }
@@ -155,7 +134,7 @@ Outcome RunCommand(const WastCommand& command, ScriptSession* session) {
 // RunCommand, with anything it throws (nlohmann::json does, for a field of
 // an unexpected JSON type) turned into this command's failure so that the
 // rest of the script still runs.
-Outcome RunCommandGuarded(const WastCommand& command, ScriptSession* session) {
+Outcome RunCommandGuarded(const WastCommand& command, ScriptSession& session) {
   try {
     return RunCommand(command, session);
   } catch (const std::exception& e) {
@@ -228,7 +207,7 @@ class SpecRunner {
   // script could not be converted or read, or its Store not set up.
   absl::Status RunScript(const std::filesystem::path& wast, const std::filesystem::path& folder,
                          ScriptReport& report);
-  void RunCommandOf(const WastCommand& command, ScriptSession* session, ScriptReport& report,
+  void RunCommandOf(const WastCommand& command, ScriptSession& session, ScriptReport& report,
                     SkipTallies& tallies);
   void CheckSkipEntries(const SkipTallies& tallies, ScriptReport& report) const;
   void Print(const ScriptReport& report) const;
@@ -268,17 +247,13 @@ absl::Status SpecRunner::RunScript(const std::filesystem::path& wast,
   if (!script.ok()) return script.status();
 
   // One Store per script, so nothing one script does can reach another.
-  std::unique_ptr<ScriptSession> session;
-  if (!report.name.starts_with(kSimdPrefix)) {
-    absl::StatusOr<std::unique_ptr<ScriptSession>> created =
-        ScriptSession::Create(execution_.engine, kDeadlineTicks);
-    if (!created.ok()) return created.status();
-    session = *std::move(created);
-  }
+  absl::StatusOr<std::unique_ptr<ScriptSession>> session =
+      ScriptSession::Create(execution_.engine, kDeadlineTicks);
+  if (!session.ok()) return session.status();
 
   SkipTallies tallies;
   for (const WastCommand& command : script->commands) {
-    RunCommandOf(command, session.get(), report, tallies);
+    RunCommandOf(command, **session, report, tallies);
   }
   CheckSkipEntries(tallies, report);
   return absl::OkStatus();
@@ -311,7 +286,7 @@ void SpecRunner::CheckSkipEntries(const SkipTallies& tallies, ScriptReport& repo
   }
 }
 
-void SpecRunner::RunCommandOf(const WastCommand& command, ScriptSession* session,
+void SpecRunner::RunCommandOf(const WastCommand& command, ScriptSession& session,
                               ScriptReport& report, SkipTallies& tallies) {
   const std::string where = absl::StrCat(report.name, ":", command.line, ": ", command.type_name);
   Outcome outcome;

@@ -1,6 +1,7 @@
 #include "spec_value.h"
 
 #include <charconv>
+#include <cstring>
 #include <limits>
 #include <optional>
 #include <string>
@@ -8,6 +9,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 
 namespace kiln::spec {
 namespace {
@@ -51,7 +53,6 @@ absl::StatusOr<RawValue> ReadRaw(const nlohmann::json& json) {
   if (type_it == json.end() || !type_it->is_string()) return BadValue(json, "value without type");
   std::optional<ValType> type = ParseType(type_it->get_ref<const std::string&>());
   if (!type.has_value()) return BadValue(json, "unknown value type");
-  if (*type == ValType::kV128) return BadValue(json, "v128 values are not supported");
   auto value_it = json.find("value");
   if (value_it == json.end() || !value_it->is_string()) {
     return BadValue(json, "value without a \"value\" string");
@@ -91,9 +92,130 @@ absl::StatusOr<Value> ParseExact(const nlohmann::json& json, const RawValue& raw
       return Value::Ref(raw.type, ExternRefPointer(*n));
     }
     case ValType::kV128:
-      break;
+      break;  // ParseV128
   }
   return BadValue(json, "unsupported value type");
+}
+
+std::optional<LaneType> ParseLaneType(std::string_view name) {
+  if (name == "i8") return LaneType::kI8;
+  if (name == "i16") return LaneType::kI16;
+  if (name == "i32") return LaneType::kI32;
+  if (name == "i64") return LaneType::kI64;
+  if (name == "f32") return LaneType::kF32;
+  if (name == "f64") return LaneType::kF64;
+  return std::nullopt;
+}
+
+bool IsFloatLane(LaneType type) { return type == LaneType::kF32 || type == LaneType::kF64; }
+
+// A v128 value: its lane shape, its bytes, and per lane whether it is exact
+// or (expected values only) a NaN class.
+struct V128Value {
+  LaneType lane_type = LaneType::kI32;
+  uint8_t bytes[16] = {};
+  std::vector<ExpectedValue::Kind> lanes;
+};
+
+absl::StatusOr<V128Value> ParseV128(const nlohmann::json& json, bool allow_nan_classes) {
+  auto lane_it = json.find("lane_type");
+  if (lane_it == json.end() || !lane_it->is_string()) {
+    return BadValue(json, "v128 without lane_type");
+  }
+  std::optional<LaneType> lane_type = ParseLaneType(lane_it->get_ref<const std::string&>());
+  if (!lane_type.has_value()) return BadValue(json, "unknown v128 lane_type");
+  auto value_it = json.find("value");
+  const int lane_bytes = LaneBytes(*lane_type);
+  const size_t count = static_cast<size_t>(16 / lane_bytes);
+  if (value_it == json.end() || !value_it->is_array() || value_it->size() != count) {
+    return BadValue(json, absl::StrCat("v128 needs a \"value\" list of ", count, " lanes"));
+  }
+  V128Value v128;
+  v128.lane_type = *lane_type;
+  const uint64_t max = lane_bytes == 8 ? std::numeric_limits<uint64_t>::max()
+                                       : (uint64_t{1} << (8 * lane_bytes)) - 1;
+  for (size_t i = 0; i < count; ++i) {
+    const nlohmann::json& lane = (*value_it)[i];
+    if (!lane.is_string()) return BadValue(json, "a v128 lane is not a string");
+    const std::string& text = lane.get_ref<const std::string&>();
+    if (allow_nan_classes && IsFloatLane(*lane_type) && text == "nan:canonical") {
+      v128.lanes.push_back(ExpectedValue::Kind::kCanonicalNan);
+      continue;
+    }
+    if (allow_nan_classes && IsFloatLane(*lane_type) && text == "nan:arithmetic") {
+      v128.lanes.push_back(ExpectedValue::Kind::kArithmeticNan);
+      continue;
+    }
+    std::optional<uint64_t> bits = ParseUnsigned(text, max);
+    if (!bits.has_value()) {
+      return BadValue(json, absl::StrCat("v128 lane ", i, " is not a ", 8 * lane_bytes,
+                                         "-bit unsigned decimal"));
+    }
+    // Little-endian, as wasm lays a v128 out in memory.
+    for (int k = 0; k < lane_bytes; ++k) {
+      v128.bytes[i * static_cast<size_t>(lane_bytes) + static_cast<size_t>(k)] =
+          static_cast<uint8_t>(*bits >> (8 * k));
+    }
+    v128.lanes.push_back(ExpectedValue::Kind::kExact);
+  }
+  return v128;
+}
+
+uint64_t LaneBits(const uint8_t* bytes, LaneType type, size_t lane) {
+  const int lane_bytes = LaneBytes(type);
+  uint64_t bits = 0;
+  for (int k = lane_bytes; k-- > 0;) {
+    bits = (bits << 8) | bytes[lane * static_cast<size_t>(lane_bytes) + static_cast<size_t>(k)];
+  }
+  return bits;
+}
+
+// The masks cover the exponent and the top mantissa bit ("quiet" bit); the
+// sign is free in both NaN classes.
+bool IsNanOfClass(ExpectedValue::Kind kind, bool is_f32, uint64_t bits) {
+  constexpr uint64_t kF32Quiet = 0x7fc00000;
+  constexpr uint64_t kF64Quiet = 0x7ff8000000000000;
+  constexpr uint64_t kF32NoSign = 0x7fffffff;
+  constexpr uint64_t kF64NoSign = 0x7fffffffffffffff;
+  const uint64_t quiet = is_f32 ? kF32Quiet : kF64Quiet;
+  if (kind == ExpectedValue::Kind::kCanonicalNan) {
+    return (bits & (is_f32 ? kF32NoSign : kF64NoSign)) == quiet;
+  }
+  return (bits & quiet) == quiet;
+}
+
+const char* LaneShapeName(LaneType type) {
+  switch (type) {
+    case LaneType::kI8: return "i8x16";
+    case LaneType::kI16: return "i16x8";
+    case LaneType::kI32: return "i32x4";
+    case LaneType::kI64: return "i64x2";
+    case LaneType::kF32: return "f32x4";
+    case LaneType::kF64: return "f64x2";
+  }
+  return "?";
+}
+
+// "v128:i32x4[0x00000001 0x00000002 ...]"; `kinds`, when given, replaces
+// NaN-class lanes by their class.
+std::string DescribeV128(const uint8_t* bytes, LaneType type,
+                         const std::vector<ExpectedValue::Kind>* kinds) {
+  const int lane_bytes = LaneBytes(type);
+  const size_t count = static_cast<size_t>(16 / lane_bytes);
+  std::string out = absl::StrCat("v128:", LaneShapeName(type), "[");
+  for (size_t i = 0; i < count; ++i) {
+    if (i > 0) out += " ";
+    const ExpectedValue::Kind kind =
+        kinds != nullptr && i < kinds->size() ? (*kinds)[i] : ExpectedValue::Kind::kExact;
+    if (kind == ExpectedValue::Kind::kCanonicalNan) {
+      out += "nan:canonical";
+    } else if (kind == ExpectedValue::Kind::kArithmeticNan) {
+      out += "nan:arithmetic";
+    } else {
+      absl::StrAppendFormat(&out, "0x%0*x", 2 * lane_bytes, LaneBits(bytes, type, i));
+    }
+  }
+  return out + "]";
 }
 
 template <typename T, typename Parse>
@@ -109,15 +231,23 @@ absl::StatusOr<std::vector<T>> ParseList(const nlohmann::json& array, Parse pars
   return values;
 }
 
-bool HasV128(const nlohmann::json& values) {
-  if (!values.is_array()) return false;
-  for (const nlohmann::json& value : values) {
-    if (value.is_object() && value.value("type", "") == "v128") return true;
-  }
-  return false;
+bool IsV128(const nlohmann::json& json) {
+  return json.is_object() && json.value("type", "") == "v128";
 }
 
 }  // namespace
+
+int LaneBytes(LaneType type) {
+  switch (type) {
+    case LaneType::kI8: return 1;
+    case LaneType::kI16: return 2;
+    case LaneType::kI32:
+    case LaneType::kF32: return 4;
+    case LaneType::kI64:
+    case LaneType::kF64: return 8;
+  }
+  return 4;
+}
 
 void* ExternRefPointer(uint64_t n) {
   // Never dereferenced: only compared and handed back by wasm code.
@@ -125,6 +255,11 @@ void* ExternRefPointer(uint64_t n) {
 }
 
 absl::StatusOr<Value> ParseArgument(const nlohmann::json& json) {
+  if (IsV128(json)) {
+    absl::StatusOr<V128Value> v128 = ParseV128(json, /*allow_nan_classes=*/false);
+    if (!v128.ok()) return v128.status();
+    return Value::V128(v128->bytes);
+  }
   absl::StatusOr<RawValue> raw = ReadRaw(json);
   if (!raw.ok()) return raw.status();
   return ParseExact(json, *raw);
@@ -135,6 +270,17 @@ absl::StatusOr<std::vector<Value>> ParseArguments(const nlohmann::json& array) {
 }
 
 absl::StatusOr<ExpectedValue> ParseExpected(const nlohmann::json& json) {
+  if (IsV128(json)) {
+    absl::StatusOr<V128Value> v128 = ParseV128(json, /*allow_nan_classes=*/true);
+    if (!v128.ok()) return v128.status();
+    ExpectedValue expected;
+    expected.kind = ExpectedValue::Kind::kV128Lanes;
+    expected.type = ValType::kV128;
+    expected.value = Value::V128(v128->bytes);
+    expected.lane_type = v128->lane_type;
+    expected.lanes = std::move(v128->lanes);
+    return expected;
+  }
   absl::StatusOr<RawValue> raw = ReadRaw(json);
   if (!raw.ok()) return raw.status();
   ExpectedValue expected;
@@ -168,22 +314,26 @@ absl::StatusOr<std::vector<ExpectedValue>> ParseExpectedList(const nlohmann::jso
 
 bool Matches(const ExpectedValue& expected, const Value& got) {
   if (got.type() != expected.type) return false;
-  // The masks cover the exponent and the top mantissa bit ("quiet" bit);
-  // the sign is free in both NaN classes.
-  constexpr uint32_t kF32Quiet = 0x7fc00000;
-  constexpr uint64_t kF64Quiet = 0x7ff8000000000000;
-  constexpr uint32_t kF32NoSign = 0x7fffffff;
-  constexpr uint64_t kF64NoSign = 0x7fffffffffffffff;
   const bool is_f32 = expected.type == ValType::kF32;
   switch (expected.kind) {
     case ExpectedValue::Kind::kCanonicalNan:
-      return is_f32 ? (got.f32_bits() & kF32NoSign) == kF32Quiet
-                    : (got.f64_bits() & kF64NoSign) == kF64Quiet;
     case ExpectedValue::Kind::kArithmeticNan:
-      return is_f32 ? (got.f32_bits() & kF32Quiet) == kF32Quiet
-                    : (got.f64_bits() & kF64Quiet) == kF64Quiet;
+      return IsNanOfClass(expected.kind, is_f32, is_f32 ? got.f32_bits() : got.f64_bits());
     case ExpectedValue::Kind::kNonNullFuncRef:
       return got.ref() != nullptr;
+    case ExpectedValue::Kind::kV128Lanes: {
+      const bool lanes_f32 = expected.lane_type == LaneType::kF32;
+      for (size_t i = 0; i < expected.lanes.size(); ++i) {
+        const uint64_t bits = LaneBits(got.v128(), expected.lane_type, i);
+        const ExpectedValue::Kind kind = expected.lanes[i];
+        const bool lane_matches =
+            kind == ExpectedValue::Kind::kExact
+                ? bits == LaneBits(expected.value.v128(), expected.lane_type, i)
+                : IsNanOfClass(kind, lanes_f32, bits);
+        if (!lane_matches) return false;
+      }
+      return true;
+    }
     case ExpectedValue::Kind::kExact:
       break;
   }
@@ -196,20 +346,37 @@ bool Matches(const ExpectedValue& expected, const Value& got) {
       return got.f32_bits() == expected.value.f32_bits();
     case ValType::kF64:
       return got.f64_bits() == expected.value.f64_bits();
+    case ValType::kV128:
+      return std::memcmp(got.v128(), expected.value.v128(), 16) == 0;
     case ValType::kFuncRef:
     case ValType::kExternRef:
       return got.ref() == expected.value.ref();
-    case ValType::kV128:
-      break;
   }
   return false;
 }
 
-bool MentionsV128(const nlohmann::json& command) {
-  if (HasV128(command.value("expected", nlohmann::json::array()))) return true;
-  auto action = command.find("action");
-  return action != command.end() && action->is_object() &&
-         HasV128(action->value("args", nlohmann::json::array()));
+std::string Describe(const ExpectedValue& expected) {
+  const std::string type(wasm::ValTypeName(expected.type));
+  switch (expected.kind) {
+    case ExpectedValue::Kind::kExact:
+      return expected.value.ToString();
+    case ExpectedValue::Kind::kCanonicalNan:
+      return absl::StrCat(type, ":nan:canonical");
+    case ExpectedValue::Kind::kArithmeticNan:
+      return absl::StrCat(type, ":nan:arithmetic");
+    case ExpectedValue::Kind::kNonNullFuncRef:
+      return absl::StrCat(type, ":non-null");
+    case ExpectedValue::Kind::kV128Lanes:
+      return DescribeV128(expected.value.v128(), expected.lane_type, &expected.lanes);
+  }
+  return "?";
+}
+
+std::string DescribeLike(const ExpectedValue& expected, const Value& got) {
+  if (expected.kind == ExpectedValue::Kind::kV128Lanes && got.type() == ValType::kV128) {
+    return DescribeV128(got.v128(), expected.lane_type, nullptr);
+  }
+  return got.ToString();
 }
 
 }  // namespace kiln::spec

@@ -5,7 +5,10 @@
 // unsigned decimal of their bits ("4294967295" is i32 -1, floats are bit
 // patterns), so no float ever goes through decimal rounding. Float results
 // may instead be "nan:canonical" or "nan:arithmetic", which match a class
-// of bit patterns. References are "null" or a number: ref.extern N is a
+// of bit patterns. A v128 is {"type": "v128", "lane_type": L, "value":
+// [lanes...]} with L one of i8 i16 i32 i64 f32 f64 and each lane the
+// unsigned decimal of its bits; an expected f32/f64 lane may be a NaN class,
+// and lanes are then compared one by one. References are "null" or a number: ref.extern N is a
 // host reference that the runner makes up (see ExternRefPointer), and an
 // expected non-null funcref matches any non-null funcref.
 //
@@ -32,6 +35,12 @@ namespace kiln::spec {
 // mapping, so a reference that went through wasm compares equal.
 void* ExternRefPointer(uint64_t n);
 
+// The lane shape a script writes a v128 in.
+enum class LaneType : uint8_t { kI8, kI16, kI32, kI64, kF32, kF64 };
+
+// Bytes per lane of `type`.
+int LaneBytes(LaneType type);
+
 // One expected result.
 struct ExpectedValue {
   enum class Kind : uint8_t {
@@ -39,15 +48,21 @@ struct ExpectedValue {
     kCanonicalNan,    // f32/f64: exponent all ones, mantissa only its top bit
     kArithmeticNan,   // f32/f64: exponent all ones, top mantissa bit set
     kNonNullFuncRef,  // any funcref but null
+    kV128Lanes,       // v128: lane by lane, each as `lanes` says
   };
   Kind kind = Kind::kExact;
   wasm::ValType type = wasm::ValType::kI32;
-  runtime::Value value;  // kExact only
+  // kExact; for kV128Lanes the bits of the lanes that are kExact (NaN-class
+  // lanes are zero here).
+  runtime::Value value;
+  // kV128Lanes only: the shape, and per lane kExact, kCanonicalNan or
+  // kArithmeticNan (16 / LaneBytes(lane_type) entries).
+  LaneType lane_type = LaneType::kI32;
+  std::vector<Kind> lanes;
 };
 
-// An argument. INVALID_ARGUMENT for a malformed value, a v128 (the runner
-// skips those first, see MentionsV128) or a non-null funcref (a script
-// cannot name a function as an argument).
+// An argument. INVALID_ARGUMENT for a malformed value or a non-null funcref
+// (a script cannot name a function as an argument).
 absl::StatusOr<runtime::Value> ParseArgument(const nlohmann::json& json);
 absl::StatusOr<std::vector<runtime::Value>> ParseArguments(const nlohmann::json& array);
 
@@ -57,10 +72,11 @@ absl::StatusOr<std::vector<ExpectedValue>> ParseExpectedList(const nlohmann::jso
 
 bool Matches(const ExpectedValue& expected, const runtime::Value& got);
 
-// Whether a command passes or expects a v128 anywhere in its action's
-// arguments or its expected results. SIMD execution is not supported yet,
-// so such commands are skipped rather than failed.
-bool MentionsV128(const nlohmann::json& command);
+// For messages: the expected value ("i32:7", "f32:nan:canonical",
+// "v128:f32x4[0x3f800000 nan:arithmetic ...]"), and a result shown the way
+// `expected` is written (a v128 in the expected lane shape).
+std::string Describe(const ExpectedValue& expected);
+std::string DescribeLike(const ExpectedValue& expected, const runtime::Value& got);
 
 }  // namespace kiln::spec
 

@@ -1,7 +1,9 @@
 #include "spec_value.h"
 
 #include <cstdint>
+#include <cstring>
 #include <string>
+#include <vector>
 
 #include "gtest/gtest.h"
 
@@ -153,20 +155,70 @@ TEST(SpecValueTest, ListsParseInOrderAndStopAtTheFirstError) {
   EXPECT_TRUE(none->empty());
 }
 
-TEST(SpecValueTest, V128AnywhereInACommandIsNoticed) {
-  const json v128 = {{"type", "v128"}, {"lane_type", "i32"}, {"value", {"0", "0", "0", "0"}}};
-  EXPECT_TRUE(MentionsV128(json{{"type", "assert_return"},
-                                {"action", {{"type", "invoke"}, {"args", json::array({v128})}}},
-                                {"expected", json::array()}}));
-  EXPECT_TRUE(MentionsV128(json{{"type", "assert_return"},
-                                {"action", {{"type", "invoke"}, {"args", json::array()}}},
-                                {"expected", json::array({v128})}}));
-  EXPECT_FALSE(MentionsV128(json{{"type", "assert_return"},
-                                 {"action", {{"type", "invoke"}, {"args", {V("i32", "0")}}}},
-                                 {"expected", {V("i32", "0")}}}));
-  EXPECT_FALSE(MentionsV128(json{{"type", "module"}, {"filename", "x.wasm"}}));
-  // Never parsed as a value: the runner skips the command first.
-  EXPECT_FALSE(ParseArgument(v128).ok());
+json V128(const std::string& lane_type, std::vector<std::string> lanes) {
+  return json{{"type", "v128"}, {"lane_type", lane_type}, {"value", lanes}};
+}
+
+TEST(SpecValueTest, V128LanesAreLittleEndian) {
+  absl::StatusOr<Value> i32 = ParseArgument(V128("i32", {"1", "2", "3", "4294967295"}));
+  ASSERT_TRUE(i32.ok()) << i32.status();
+  EXPECT_EQ(i32->type(), ValType::kV128);
+  const uint8_t expected[16] = {1, 0, 0, 0, 2, 0, 0, 0, 3, 0, 0, 0, 0xff, 0xff, 0xff, 0xff};
+  EXPECT_EQ(std::memcmp(i32->v128(), expected, 16), 0);
+  absl::StatusOr<Value> i16 =
+      ParseArgument(V128("i16", {"258", "0", "0", "0", "0", "0", "0", "65535"}));
+  ASSERT_TRUE(i16.ok()) << i16.status();
+  EXPECT_EQ(i16->v128()[0], 2);
+  EXPECT_EQ(i16->v128()[1], 1);
+  EXPECT_EQ(i16->v128()[15], 0xff);
+  // The same bits written in another lane shape are the same value.
+  absl::StatusOr<ExpectedValue> as_i64 =
+      ParseExpected(V128("i64", {"8589934593", "18446744069414584323"}));
+  ASSERT_TRUE(as_i64.ok()) << as_i64.status();
+  EXPECT_TRUE(Matches(*as_i64, *i32));
+}
+
+TEST(SpecValueTest, V128NeedsTheRightLaneCountAndWidth) {
+  EXPECT_FALSE(ParseArgument(V128("i32", {"0", "0", "0"})).ok());
+  EXPECT_FALSE(ParseArgument(V128("i8", {"256", "0", "0", "0", "0", "0", "0", "0", "0", "0", "0",
+                                         "0", "0", "0", "0", "0"}))
+                   .ok());
+  EXPECT_FALSE(ParseArgument(V128("i128", {"0"})).ok());
+  EXPECT_FALSE(ParseArgument(json{{"type", "v128"}, {"value", {"0", "0", "0", "0"}}}).ok());
+  // NaN classes only in expected values.
+  EXPECT_FALSE(ParseArgument(V128("f32", {"nan:canonical", "0", "0", "0"})).ok());
+  EXPECT_FALSE(ParseExpected(V128("i32", {"nan:canonical", "0", "0", "0"})).ok());
+}
+
+TEST(SpecValueTest, V128FloatLanesMatchNanClassesOneByOne) {
+  absl::StatusOr<ExpectedValue> expected =
+      ParseExpected(V128("f32", {"nan:canonical", "nan:arithmetic", "1065353216", "0"}));
+  ASSERT_TRUE(expected.ok()) << expected.status();
+  auto v128 = [](uint32_t a, uint32_t b, uint32_t c, uint32_t d) {
+    uint32_t lanes[4] = {a, b, c, d};
+    uint8_t bytes[16];
+    std::memcpy(bytes, lanes, 16);
+    return Value::V128(bytes);
+  };
+  EXPECT_TRUE(Matches(*expected, v128(0x7fc00000, 0x7fc00001, 0x3f800000, 0)));
+  EXPECT_TRUE(Matches(*expected, v128(0xffc00000, 0xffffffff, 0x3f800000, 0)));
+  EXPECT_FALSE(Matches(*expected, v128(0x7fc00001, 0x7fc00001, 0x3f800000, 0)));  // not canonical
+  EXPECT_FALSE(Matches(*expected, v128(0x7fc00000, 0x7f800001, 0x3f800000, 0)));  // signalling
+  EXPECT_FALSE(Matches(*expected, v128(0x7fc00000, 0x7fc00000, 0x3f800001, 0)));  // exact lane
+  EXPECT_FALSE(Matches(*expected, v128(0x7fc00000, 0x7fc00000, 0x3f800000, 0x80000000)));
+  EXPECT_FALSE(Matches(*expected, Value::I32(0)));
+  EXPECT_EQ(Describe(*expected),
+            "v128:f32x4[nan:canonical nan:arithmetic 0x3f800000 0x00000000]");
+  EXPECT_EQ(DescribeLike(*expected, v128(1, 2, 3, 4)),
+            "v128:f32x4[0x00000001 0x00000002 0x00000003 0x00000004]");
+
+  absl::StatusOr<ExpectedValue> f64 =
+      ParseExpected(V128("f64", {"nan:canonical", "9221120237041090560"}));
+  ASSERT_TRUE(f64.ok()) << f64.status();
+  uint64_t lanes[2] = {0xfff8000000000000, 0x7ff8000000000000};
+  uint8_t bytes[16];
+  std::memcpy(bytes, lanes, 16);
+  EXPECT_TRUE(Matches(*f64, Value::V128(bytes)));
 }
 
 }  // namespace
