@@ -19,6 +19,9 @@ packages=(
   openssl
   # scripts/fuzz.sh: libFuzzer and the sanitizers for clang-19
   libclang-rt-19-dev
+  # tests/bench/run_exec_bench.sh: draws the bar chart (PNG) of its results;
+  # the -nox build has no X11 dependencies
+  gnuplot-nox
 )
 
 sudo=""

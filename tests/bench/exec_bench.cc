@@ -1,28 +1,38 @@
 // kiln_exec_bench — how fast Kiln's generated code runs, against the same C
-// compiled natively (and against V8 when node is installed).
+// compiled natively and run by V8 (node), all in one run.
 //
 //   kiln_exec_bench [--opt-level O0|O1|O2] [--reps N] [--filter NAME]
 //                   [--wasm-dir DIR] [--no-v8] [--no-epoch-interruption]
+//                   [--csv FILE] [--png FILE]
 //
 // The programs are our own freestanding C files in tests/bench/programs/
-// (matrix multiply, quicksort, hashing, a bytecode interpreter), each
-// exporting `unsigned long long run(void)` that returns a checksum. CMake
-// builds each twice with clang-19 -O2: to a .wasm module, and to a native
-// object whose `run` is renamed native_<name>_run and linked in here.
+// (matrix multiply, quicksort, hashing, a switch-dispatch interpreter,
+// n-body, memcpy/memset-heavy block moves, loops written to auto-vectorize),
+// each exporting `unsigned long long run(void)` that returns a checksum.
+// CMake builds each three times with clang-19 -O2: to NAME.wasm (plain), to
+// NAME.simd.wasm (-msimd128) and to a native object whose `run` is renamed
+// native_<name>_run and linked in here.
 //
 // For every program (or those whose name contains --filter NAME) it
-// decodes, validates and compiles the module with Kiln (timed), loads and
-// instantiates it, then calls the native run() and Kiln's run() once each to
-// warm up and N times each, interleaved, in this process. It prints the
-// median of each, their ratio (kiln / native, lower is better) and the
-// geometric mean of the ratios. With node on the PATH it also runs
-// run_wasm_node.js over the same modules afterwards and adds a V8 column.
+// decodes, validates and compiles both modules with Kiln (timed), loads and
+// instantiates them, then calls the native run() and each Kiln run() once
+// to warm up and N times each, interleaved, in this process. Then, when
+// node is on the PATH (and without --no-v8), it runs run_wasm_node.js over
+// the same modules twice: with V8's default tiering (Liftoff, then
+// TurboFan) and with --no-liftoff (TurboFan only).
 //
-// Every checksum must agree (native, each Kiln call, V8): otherwise it
-// prints MISMATCH and exits 1. It asserts nothing about timings.
+// It prints a table with native code's median and, per engine and build,
+// the median and its ratio to native (lower is better), the geometric mean
+// of every column's ratios, and the compile times. --csv FILE writes the
+// same figures as CSV and --png FILE draws a bar chart of the ratios with
+// gnuplot (skipped, with a note, when gnuplot is missing).
+//
+// Every checksum must equal native code's: otherwise it prints MISMATCH and
+// exits 1. A .simd.wasm that Kiln's compiler rejects as Unimplemented (no
+// SIMD support yet) is shown as n/a, with the reason below the table, and
+// is not an error. It asserts nothing about timings.
 #include <algorithm>
 #include <chrono>
-#include <cmath>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -31,13 +41,16 @@
 #include <map>
 #include <memory>
 #include <optional>
-#include <sstream>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/str_cat.h"
+#include "exec_bench_report.h"
+#include "exec_bench_v8.h"
 #include "kiln/jit/compiler.h"
 #include "kiln/runtime/engine.h"
 #include "kiln/runtime/extern.h"
@@ -59,6 +72,10 @@
 namespace {
 
 using Clock = std::chrono::steady_clock;
+using kiln::bench::Cell;
+using kiln::bench::Column;
+using kiln::bench::ProgramResult;
+using kiln::bench::Report;
 
 struct Program {
   const char* name;
@@ -71,6 +88,23 @@ constexpr Program kPrograms[] = {
 #undef KILN_BENCH_PROGRAM
 };
 
+// The two builds of each program, in column order.
+struct Variant {
+  const char* name;    // CSV variant
+  const char* suffix;  // file name after the program's name
+};
+constexpr Variant kVariants[] = {{"plain", ".wasm"}, {"simd", ".simd.wasm"}};
+constexpr size_t kNumVariants = std::size(kVariants);
+
+// The V8 configurations, each run over both builds.
+struct V8Config {
+  const char* engine;     // CSV engine
+  const char* label;      // table heading before the variant
+  const char* node_flag;  // nullptr: none
+};
+constexpr V8Config kV8Configs[] = {{"v8", "v8", nullptr},
+                                   {"v8-no-liftoff", "v8 nolift", "--no-liftoff"}};
+
 struct Flags {
   kiln::jit::OptLevel opt_level = kiln::jit::OptLevel::kO2;
   std::string opt_level_name = "O2";
@@ -79,11 +113,14 @@ struct Flags {
   std::string wasm_dir = KILN_BENCH_WASM_DIR;
   bool v8 = true;
   bool epoch_interruption = true;
+  std::string csv_path;
+  std::string png_path;
 };
 
 constexpr std::string_view kUsage =
     "usage: kiln_exec_bench [--opt-level O0|O1|O2] [--reps N] [--filter NAME]\n"
-    "                       [--wasm-dir DIR] [--no-v8] [--no-epoch-interruption]\n";
+    "                       [--wasm-dir DIR] [--no-v8] [--no-epoch-interruption]\n"
+    "                       [--csv FILE] [--png FILE]\n";
 
 std::optional<Flags> ParseFlags(int argc, char** argv) {
   Flags flags;
@@ -114,6 +151,10 @@ std::optional<Flags> ParseFlags(int argc, char** argv) {
       flags.filter = value;
     } else if (arg == "--wasm-dir") {
       flags.wasm_dir = value;
+    } else if (arg == "--csv") {
+      flags.csv_path = value;
+    } else if (arg == "--png") {
+      flags.png_path = value;
     } else {
       return std::nullopt;
     }
@@ -129,12 +170,6 @@ double Median(std::vector<double> v) {
   return v.size() % 2 ? v[mid] : (v[mid - 1] + v[mid]) / 2;
 }
 
-double GeoMean(const std::vector<double>& v) {
-  double log_sum = 0;
-  for (const double x : v) log_sum += std::log(x);
-  return std::exp(log_sum / static_cast<double>(v.size()));
-}
-
 std::optional<std::vector<uint8_t>> ReadFile(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return std::nullopt;
@@ -146,34 +181,35 @@ std::optional<std::vector<uint8_t>> ReadFile(const std::string& path) {
   std::exit(1);
 }
 
-// One program's module, compiled and instantiated, ready to call.
+// One module, compiled and instantiated, ready to call.
 struct KilnProgram {
   std::unique_ptr<kiln::runtime::Store> store;
   std::optional<kiln::runtime::Func> run;
-  double validate_ms = 0;  // decode + validate
-  double compile_ms = 0;   // jit::Compiler::Compile
-  double load_ms = 0;      // Module::Load + instantiate
+  double compile_ms = 0;  // decode + validate + jit::Compiler::Compile
 };
 
-KilnProgram PrepareKiln(kiln::runtime::Engine& engine, const kiln::jit::Compiler& compiler,
-                        const std::string& path) {
+// Compiles and instantiates the module at `path`. Returns the compiler's
+// status when it is Unimplemented and `may_be_unimplemented` (a build that
+// uses instructions Kiln cannot compile yet); any other failure is fatal.
+absl::StatusOr<KilnProgram> PrepareKiln(kiln::runtime::Engine& engine,
+                                        const kiln::jit::Compiler& compiler,
+                                        const std::string& path, bool may_be_unimplemented) {
   std::optional<std::vector<uint8_t>> bytes = ReadFile(path);
   if (!bytes.has_value()) Fail("cannot read " + path);
   KilnProgram program;
 
-  Clock::time_point start = Clock::now();
+  const Clock::time_point start = Clock::now();
   absl::StatusOr<kiln::wasm::Module> module = kiln::wasm::DecodeModule(*bytes);
   if (!module.ok()) Fail(path + ": decode: " + module.status().ToString());
   if (const absl::Status valid = kiln::wasm::ValidateModule(*module); !valid.ok())
     Fail(path + ": validate: " + valid.ToString());
-  program.validate_ms = Ms(Clock::now() - start);
-
-  start = Clock::now();
   absl::StatusOr<kiln::wasm::CodeImage> image = compiler.Compile(*module);
-  if (!image.ok()) Fail(path + ": compile: " + image.status().ToString());
+  if (!image.ok()) {
+    if (may_be_unimplemented && absl::IsUnimplemented(image.status())) return image.status();
+    Fail(path + ": compile: " + image.status().ToString());
+  }
   program.compile_ms = Ms(Clock::now() - start);
 
-  start = Clock::now();
   absl::StatusOr<std::shared_ptr<const kiln::runtime::Module>> loaded =
       kiln::runtime::Module::Load(engine, *bytes, *image);
   if (!loaded.ok()) Fail(path + ": load: " + loaded.status().ToString());
@@ -184,66 +220,124 @@ KilnProgram PrepareKiln(kiln::runtime::Engine& engine, const kiln::jit::Compiler
   absl::StatusOr<kiln::runtime::Func> run = instance->GetFunc("run");
   if (!run.ok()) Fail(path + ": " + run.status().ToString());
   program.run = *run;
-  program.load_ms = Ms(Clock::now() - start);
   return program;
 }
 
-uint64_t CallKiln(KilnProgram& program, const char* name) {
-  absl::StatusOr<std::vector<kiln::runtime::Value>> results =
-      program.store->Call(*program.run, {});
-  if (!results.ok()) Fail(std::string(name) + ": run() failed: " + results.status().ToString());
+uint64_t CallKiln(KilnProgram& program, const std::string& name) {
+  absl::StatusOr<std::vector<kiln::runtime::Value>> results = program.store->Call(*program.run, {});
+  if (!results.ok()) Fail(name + ": run() failed: " + results.status().ToString());
   if (results->size() != 1 || (*results)[0].type() != kiln::wasm::ValType::kI64)
-    Fail(std::string(name) + ": run() should return one i64");
+    Fail(name + ": run() should return one i64");
   return static_cast<uint64_t>((*results)[0].i64());
 }
 
-struct V8Result {
-  double median_ms = 0;
-  uint64_t checksum = 0;
-  double compile_ms = 0;
-};
-
-std::string ShellQuote(const std::string& s) {
-  std::string out = "'";
-  for (const char c : s) {
-    if (c == '\'') {
-      out += "'\\''";
-    } else {
-      out += c;
-    }
-  }
-  return out + "'";
+std::string ModuleName(const Program& program, const Variant& variant) {
+  std::string name = program.name;
+  name += variant.suffix;
+  return name;
 }
 
-// Runs run_wasm_node.js over `paths`; empty when node is missing or fails.
-std::map<std::string, V8Result> RunV8(const std::vector<std::string>& paths, int reps) {
-  std::map<std::string, V8Result> results;
-  if (std::system("command -v node >/dev/null 2>&1") != 0) {
-    std::printf("note: node is not on the PATH; no V8 column\n");
-    return results;
+// Checks one engine's checksum against native code's; prints MISMATCH.
+bool Agrees(const std::string& what, uint64_t expected, uint64_t got) {
+  if (got == expected) return true;
+  std::printf("MISMATCH %s: native %llu, got %llu\n", what.c_str(),
+              static_cast<unsigned long long>(expected), static_cast<unsigned long long>(got));
+  return false;
+}
+
+// Native code and Kiln (both builds), interleaved in this process.
+ProgramResult RunNativeAndKiln(const Program& p, const Flags& flags, kiln::runtime::Engine& engine,
+                               const kiln::jit::Compiler& compiler, size_t num_columns,
+                               bool* mismatch) {
+  ProgramResult result;
+  result.name = p.name;
+  result.cells.resize(num_columns);
+
+  std::optional<KilnProgram> kiln[kNumVariants];
+  for (size_t v = 0; v < kNumVariants; ++v) {
+    const bool simd = std::string_view(kVariants[v].name) == "simd";
+    absl::StatusOr<KilnProgram> prepared =
+        PrepareKiln(engine, compiler, flags.wasm_dir + "/" + ModuleName(p, kVariants[v]), simd);
+    if (prepared.ok()) {
+      result.cells[v].compile_ms = prepared->compile_ms;
+      kiln[v] = std::move(*prepared);
+    } else {
+      result.cells[v].missing =
+          absl::StrCat("Kiln cannot compile it yet: ", prepared.status().ToString());
+    }
   }
-  // Appended piece by piece: GCC 12 warns falsely (-Wrestrict) on
-  // "literal" + std::string here.
-  std::string command = "node ";
-  command += ShellQuote(KILN_BENCH_NODE_RUNNER);
-  command += " --reps ";
-  command += std::to_string(reps);
-  for (const std::string& path : paths) {
-    command += ' ';
-    command += ShellQuote(path);
+
+  // Warm-up calls, which also check the checksums.
+  result.checksum = p.native_run();
+  for (size_t v = 0; v < kNumVariants; ++v) {
+    if (!kiln[v].has_value()) continue;
+    const std::string module = ModuleName(p, kVariants[v]);
+    if (!Agrees("kiln " + module, result.checksum, CallKiln(*kiln[v], module))) *mismatch = true;
   }
-  std::fflush(stdout);
-  FILE* pipe = popen(command.c_str(), "r");
-  if (pipe == nullptr) return results;
-  char line[512];
-  while (std::fgets(line, sizeof(line), pipe) != nullptr) {
-    std::istringstream fields(line);
-    std::string name;
-    V8Result r;
-    if (fields >> name >> r.median_ms >> r.checksum >> r.compile_ms) results[name] = r;
+
+  std::vector<double> native_ms;
+  std::vector<double> kiln_ms[kNumVariants];
+  for (int rep = 0; rep < flags.reps; ++rep) {
+    Clock::time_point start = Clock::now();
+    const uint64_t n = p.native_run();
+    native_ms.push_back(Ms(Clock::now() - start));
+    if (!Agrees(absl::StrCat("native ", p.name, " (rep ", rep, ")"), result.checksum, n))
+      *mismatch = true;
+    for (size_t v = 0; v < kNumVariants; ++v) {
+      if (!kiln[v].has_value()) continue;
+      const std::string module = ModuleName(p, kVariants[v]);
+      start = Clock::now();
+      const uint64_t k = CallKiln(*kiln[v], module);
+      kiln_ms[v].push_back(Ms(Clock::now() - start));
+      if (!Agrees(absl::StrCat("kiln ", module, " (rep ", rep, ")"), result.checksum, k))
+        *mismatch = true;
+    }
   }
-  if (pclose(pipe) != 0) std::printf("note: the node runner failed; V8 figures may be missing\n");
-  return results;
+  result.native_ms = Median(native_ms);
+  for (size_t v = 0; v < kNumVariants; ++v) {
+    if (!kiln[v].has_value()) continue;
+    result.cells[v].median_ms = Median(kiln_ms[v]);
+    result.cells[v].checksum = result.checksum;
+  }
+  return result;
+}
+
+// Fills the V8 columns (from `first_column` on, kNumVariants per config).
+void RunV8Columns(const Flags& flags, const std::vector<const Program*>& selected,
+                  size_t first_column, Report* report, bool* mismatch) {
+  std::vector<std::string> paths;
+  for (const Program* p : selected) {
+    for (const Variant& variant : kVariants)
+      paths.push_back(flags.wasm_dir + "/" + ModuleName(*p, variant));
+  }
+  for (size_t config = 0; config < std::size(kV8Configs); ++config) {
+    const V8Config& v8 = kV8Configs[config];
+    std::vector<std::string> node_flags;
+    if (v8.node_flag != nullptr) node_flags.push_back(v8.node_flag);
+    bool failed = false;
+    const std::map<std::string, kiln::bench::V8Result> results =
+        kiln::bench::RunV8(KILN_BENCH_NODE_RUNNER, node_flags, paths, flags.reps, &failed);
+    if (failed)
+      report->notes.push_back(absl::StrCat("note: the node runner failed under ", v8.engine,
+                                           " (its messages are above)"));
+    for (ProgramResult& program : report->programs) {
+      for (size_t v = 0; v < kNumVariants; ++v) {
+        Cell& cell = program.cells[first_column + config * kNumVariants + v];
+        std::string module = program.name;
+        module += kVariants[v].suffix;
+        const auto it = results.find(module.substr(0, module.size() - 5));  // less ".wasm"
+        if (it == results.end()) {
+          cell.missing = "the node runner did not run it (see its messages above)";
+          continue;
+        }
+        cell.median_ms = it->second.median_ms;
+        cell.compile_ms = it->second.compile_ms;
+        cell.checksum = it->second.checksum;
+        if (!Agrees(absl::StrCat(v8.engine, " ", module), program.checksum, cell.checksum))
+          *mismatch = true;
+      }
+    }
+  }
 }
 
 }  // namespace
@@ -258,7 +352,8 @@ int main(int argc, char** argv) {
 
   std::vector<const Program*> selected;
   for (const Program& p : kPrograms) {
-    if (flags.filter.empty() || std::string_view(p.name).find(flags.filter) != std::string_view::npos)
+    if (flags.filter.empty() ||
+        std::string_view(p.name).find(flags.filter) != std::string_view::npos)
       selected.push_back(&p);
   }
   if (selected.empty()) Fail("no program matches --filter " + flags.filter);
@@ -271,107 +366,67 @@ int main(int argc, char** argv) {
   if (!compiler.ok()) Fail("Compiler::Create: " + compiler.status().ToString());
   kiln::runtime::Engine engine;
 
-  std::printf("kiln_exec_bench: opt level %s, %d reps (median), epoch interruption %s\n",
-              flags.opt_level_name.c_str(), flags.reps, flags.epoch_interruption ? "on" : "off");
-  std::printf("compiler: %s\n\n", (*compiler)->fingerprint().c_str());
+  Report report;
+  const std::string kiln_engine = absl::StrCat("kiln-", flags.opt_level_name);
+  for (const Variant& variant : kVariants)
+    report.columns.push_back({kiln_engine, variant.name, absl::StrCat("kiln ", variant.name)});
+  const std::string node_version = flags.v8 ? kiln::bench::NodeVersion() : std::string();
+  const bool run_v8 = !node_version.empty();
+  const size_t first_v8_column = report.columns.size();
+  if (run_v8) {
+    for (const V8Config& v8 : kV8Configs) {
+      for (const Variant& variant : kVariants)
+        report.columns.push_back(
+            {v8.engine, variant.name, absl::StrCat(v8.label, " ", variant.name)});
+    }
+  } else {
+    report.notes.push_back(flags.v8 ? "skipped the V8 columns: node is not on the PATH"
+                                    : "skipped the V8 columns (--no-v8)");
+  }
+  report.title = absl::StrCat("kiln_exec_bench: median of ", flags.reps, " reps; kiln at ",
+                              flags.opt_level_name, " (epoch interruption ",
+                              flags.epoch_interruption ? "on" : "off", ")");
+  if (run_v8) {
+    absl::StrAppend(&report.title, "; v8 = node ", node_version,
+                    " (default tiering; nolift: --no-liftoff)");
+  }
+  absl::StrAppend(&report.title, "; native = clang-19 -O2");
 
-  struct Row {
-    const Program* program;
-    std::string path;
-    double native_ms, kiln_ms;
-    double validate_ms, compile_ms, load_ms;
-    uint64_t checksum;
-  };
-  std::vector<Row> rows;
+  std::printf("kiln_exec_bench: %zu program(s)\ncompiler: %s\n", selected.size(),
+              (*compiler)->fingerprint().c_str());
+  std::fflush(stdout);
   bool mismatch = false;
-
   for (const Program* p : selected) {
-    const std::string path = flags.wasm_dir + "/" + p->name + ".wasm";
-    KilnProgram kiln = PrepareKiln(engine, **compiler, path);
-
-    // Warm-up calls, which also check the checksums.
-    const uint64_t expected = p->native_run();
-    const uint64_t first = CallKiln(kiln, p->name);
-    if (first != expected) {
-      std::printf("MISMATCH %s: native %llu, kiln %llu\n", p->name,
-                  static_cast<unsigned long long>(expected), static_cast<unsigned long long>(first));
-      mismatch = true;
-      continue;
-    }
-
-    std::vector<double> native_ms, kiln_ms;
-    for (int rep = 0; rep < flags.reps; ++rep) {
-      Clock::time_point start = Clock::now();
-      const uint64_t n = p->native_run();
-      native_ms.push_back(Ms(Clock::now() - start));
-      start = Clock::now();
-      const uint64_t k = CallKiln(kiln, p->name);
-      kiln_ms.push_back(Ms(Clock::now() - start));
-      if (n != expected || k != expected) {
-        std::printf("MISMATCH %s (rep %d): native %llu, kiln %llu, expected %llu\n", p->name, rep,
-                    static_cast<unsigned long long>(n), static_cast<unsigned long long>(k),
-                    static_cast<unsigned long long>(expected));
-        mismatch = true;
-      }
-    }
-    rows.push_back({p, path, Median(native_ms), Median(kiln_ms), kiln.validate_ms,
-                    kiln.compile_ms, kiln.load_ms, expected});
+    report.programs.push_back(
+        RunNativeAndKiln(*p, flags, engine, **compiler, report.columns.size(), &mismatch));
   }
+  if (run_v8) RunV8Columns(flags, selected, first_v8_column, &report, &mismatch);
 
-  std::map<std::string, V8Result> v8;
-  if (flags.v8 && !rows.empty()) {
-    std::vector<std::string> paths;
-    for (const Row& row : rows) paths.push_back(row.path);
-    v8 = RunV8(paths, flags.reps);
-  }
-  const bool have_v8 = !v8.empty();
+  std::printf("\n");
+  PrintReport(report);
 
-  std::printf("%-8s %10s %10s %9s", "program", "native ms", "kiln ms", "kiln/nat");
-  if (have_v8) std::printf(" %10s %9s", "v8 ms", "v8/nat");
-  std::printf(" %11s %10s %9s", "validate ms", "compile ms", "load ms");
-  if (have_v8) std::printf(" %13s", "v8 compile ms");
-  std::printf("  %s\n", "checksum");
-
-  std::vector<double> kiln_ratios, v8_ratios;
-  for (const Row& row : rows) {
-    const double ratio = row.kiln_ms / row.native_ms;
-    kiln_ratios.push_back(ratio);
-    std::printf("%-8s %10.2f %10.2f %9.2f", row.program->name, row.native_ms, row.kiln_ms, ratio);
-    const auto it = v8.find(row.program->name);
-    if (have_v8) {
-      if (it != v8.end()) {
-        const double v8_ratio = it->second.median_ms / row.native_ms;
-        v8_ratios.push_back(v8_ratio);
-        std::printf(" %10.2f %9.2f", it->second.median_ms, v8_ratio);
-      } else {
-        std::printf(" %10s %9s", "-", "-");
-      }
-    }
-    std::printf(" %11.2f %10.2f %9.2f", row.validate_ms, row.compile_ms, row.load_ms);
-    if (have_v8) {
-      if (it != v8.end()) {
-        std::printf(" %13.2f", it->second.compile_ms);
-      } else {
-        std::printf(" %13s", "-");
-      }
-    }
-    std::printf("  %llu\n", static_cast<unsigned long long>(row.checksum));
-    if (it != v8.end() && it->second.checksum != row.checksum) {
-      std::printf("MISMATCH %s: native %llu, v8 %llu\n", row.program->name,
-                  static_cast<unsigned long long>(row.checksum),
-                  static_cast<unsigned long long>(it->second.checksum));
-      mismatch = true;
+  int exit_code = 0;
+  if (!flags.csv_path.empty()) {
+    if (const absl::Status written = WriteCsv(report, flags.csv_path); written.ok()) {
+      std::printf("wrote %s\n", flags.csv_path.c_str());
+    } else {
+      std::printf("error: %s\n", written.ToString().c_str());
+      exit_code = 1;
     }
   }
-  if (!kiln_ratios.empty()) {
-    std::printf("\ngeometric mean of kiln/native: %.3f", GeoMean(kiln_ratios));
-    if (v8_ratios.size() == kiln_ratios.size())
-      std::printf("   of v8/native: %.3f", GeoMean(v8_ratios));
-    std::printf("\n");
+  if (!flags.png_path.empty()) {
+    if (!kiln::bench::HaveGnuplot()) {
+      std::printf("skipped %s: gnuplot is not on the PATH\n", flags.png_path.c_str());
+    } else if (const absl::Status drawn = WritePng(report, flags.png_path); drawn.ok()) {
+      std::printf("wrote %s\n", flags.png_path.c_str());
+    } else {
+      std::printf("error: %s\n", drawn.ToString().c_str());
+      exit_code = 1;
+    }
   }
   if (mismatch) {
     std::printf("MISMATCH: checksums disagree (see above)\n");
     return 1;
   }
-  return 0;
+  return exit_code;
 }

@@ -2,7 +2,10 @@
 // run_wasm_node.js — times each module's exported run() in V8 (node), as a
 // baseline for kiln_exec_bench.
 //
-//   node run_wasm_node.js [--reps N] FILE.wasm...
+//   node [V8 FLAGS...] run_wasm_node.js [--reps N] FILE.wasm...
+//
+// V8 flags go on node's command line: kiln_exec_bench runs it plainly
+// (default tiering) and with --no-liftoff (TurboFan only).
 //
 // For each FILE, compiles it (WebAssembly.Module, timed), instantiates it
 // with no imports, calls run() once to warm up (V8 tiers up from Liftoff to
