@@ -26,6 +26,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <optional>
@@ -226,7 +227,10 @@ int main(int argc, char** argv) {
   std::vector<Row> rows;
   bool failed = false;
   for (const std::string& path : flags.modules) {
-    const double mb = static_cast<double>(ReadFile(path).size()) / 1e6;
+    std::error_code error;
+    const uintmax_t size = std::filesystem::file_size(path, error);
+    if (error) Fail("cannot read " + path + ": " + error.message());
+    const double mb = static_cast<double>(size) / 1e6;
     auto record = [&](const std::string& engine, std::optional<Sample> sample) {
       if (!sample.has_value()) {
         std::printf("%-24s %8.3f  %-16s failed\n", BaseName(path).c_str(), mb, engine.c_str());

@@ -9,9 +9,9 @@
 
 #include <chrono>
 #include <cstdint>
-#include <thread>
 
 #include "kiln/runtime/engine.h"
+#include "kiln/server/periodic_thread.h"
 
 namespace kiln::server {
 
@@ -28,7 +28,7 @@ class EpochTicker {
 
  private:
   const std::chrono::milliseconds period_;
-  std::jthread thread_;
+  PeriodicThread thread_;
 };
 
 }  // namespace kiln::server

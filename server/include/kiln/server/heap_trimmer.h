@@ -13,8 +13,8 @@
 #define KILN_SERVER_HEAP_TRIMMER_H_
 
 #include <chrono>
-#include <thread>
 
+#include "kiln/server/periodic_thread.h"
 #include "kiln/server/request_log.h"
 
 namespace kiln::server {
@@ -27,7 +27,7 @@ class HeapTrimmer {
   HeapTrimmer& operator=(const HeapTrimmer&) = delete;
 
  private:
-  std::jthread thread_;
+  PeriodicThread thread_;
 };
 
 }  // namespace kiln::server
