@@ -182,5 +182,39 @@ TEST_F(InterruptionTest, NoDeadlineMeansTicksAreIgnored) {
   EXPECT_EQ(*answer, 42);
 }
 
+// The compiled code keeps the deadline in a register between calls; a
+// deadline the host sets during a call from the guest must still count.
+// `arm_then_spin` calls the host import `arm` (which sets a deadline of one
+// tick) and then loops forever without calls.
+TEST(InterruptionFromHostTest, DeadlineSetByAHostCallStopsTheLoopAfterIt) {
+  ModuleBuilder m;
+  const uint32_t void_type = m.AddType({}, {});
+  const uint32_t arm = m.ImportFunction("env", "arm", void_type);
+  const uint32_t arm_then_spin =
+      m.AddFunction(void_type, {}, Encoder().Call(arm).Loop().Br(0).End().End());
+  m.AddExport("arm_then_spin", ExternKind::kFunc, arm_then_spin);
+
+  runtime::Engine engine;
+  runtime::Store store(engine);
+  int armed = 0;
+  runtime::Linker linker;
+  linker.Define("env", "arm",
+                store.CreateHostFunc({{}, {}}, [&store, &armed](std::span<const Value>,
+                                                                std::span<Value>) {
+                  store.SetEpochDeadline(1);
+                  ++armed;
+                  return absl::OkStatus();
+                }));
+  absl::StatusOr<runtime::Instance> instance = Instantiate(store, m.Build(), linker);
+  ASSERT_TRUE(instance.ok()) << instance.status();
+  // No deadline when the call starts: only the one `arm` sets can stop it
+  // (if the loop missed it, the call would never return and CTest's
+  // timeout would fail the test).
+  store.SetEpochDeadline(~uint64_t{0});
+  TimedCall call = CallWhileTicking(engine, store, *instance, "arm_then_spin");
+  EXPECT_TRUE(IsTrap(call.status, TrapCode::kInterrupted));
+  EXPECT_EQ(armed, 1);
+}
+
 }  // namespace
 }  // namespace kiln::engine_test
