@@ -107,6 +107,9 @@ class Translator final : public TrapEmitter {
   void EmitLoad(const wasm::Instruction& in);
   void EmitStore(const wasm::Instruction& in);
   void EmitSimdMemoryOp(const wasm::Instruction& in);
+  // memory.copy (is_copy) or memory.fill: short lengths in line, long
+  // ones through the builtin.
+  void EmitBulkMemoryOp(bool is_copy);
   llvm::Value* GlobalCell(uint32_t global_index);
   llvm::Value* TablePointer(uint32_t table_index);
   llvm::Value* FuncRefPointer(uint32_t function_index);
@@ -471,6 +474,86 @@ void Translator::EmitCallIndirect(uint32_t type_index, uint32_t table_index) {
   PushResults(call, type);
 }
 
+// memory.copy and memory.fill of at most this many bytes are done in line.
+// Short copies are common (a struct, a string's tail) and the call into the
+// builtin, its checks and libc's size dispatch cost more than the copy;
+// past this length libc's memmove and memset are the faster code.
+constexpr uint32_t kInlineBulkBytes = 32;
+
+void Translator::EmitBulkMemoryOp(bool is_copy) {
+  std::vector<llvm::Value*> operands = PopN(3);
+  llvm::Value* dst = operands[0];
+  llvm::Value* src_or_value = operands[1];
+  llvm::Value* length = operands[2];
+  llvm::BasicBlock* inline_block = NewBlock("bulk_inline");
+  llvm::BasicBlock* call_block = NewBlock("bulk_call");
+  llvm::BasicBlock* done = NewBlock("bulk_done");
+  builder_.CreateCondBr(builder_.CreateICmpULE(length, I32(kInlineBulkBytes)), inline_block,
+                        call_block);
+
+  builder_.SetInsertPoint(call_block);
+  CallBuiltin(is_copy ? offsetof(vm::VMBuiltins, memory_copy)
+                      : offsetof(vm::VMBuiltins, memory_fill),
+              builder_.getVoidTy(), {dst, src_or_value, length});
+  builder_.CreateBr(done);
+
+  // Both ranges are checked before anything is written, as the spec wants;
+  // in 64 bits, where address + length cannot wrap.
+  builder_.SetInsertPoint(inline_block);
+  llvm::Value* memory = LoadField(env_.ptr_type(), vmctx_, vm::kVmctxMemory, true);
+  llvm::Value* size =
+      LoadField(env_.i64_type(), memory, offsetof(vm::VMMemory, size_bytes), false);
+  llvm::Value* length64 = builder_.CreateZExt(length, env_.i64_type());
+  llvm::Value* dst64 = builder_.CreateZExt(dst, env_.i64_type());
+  llvm::Value* out_of_bounds = builder_.CreateICmpUGT(builder_.CreateAdd(dst64, length64), size);
+  llvm::Value* src_address = nullptr;
+  if (is_copy) {
+    llvm::Value* src64 = builder_.CreateZExt(src_or_value, env_.i64_type());
+    out_of_bounds = builder_.CreateOr(
+        out_of_bounds, builder_.CreateICmpUGT(builder_.CreateAdd(src64, length64), size));
+    src_address = builder_.CreateInBoundsGEP(env_.i8_type(), memory_base_, src64);
+  }
+  TrapIf(out_of_bounds, vm::TrapCode::kMemoryOutOfBounds);
+  llvm::Value* dst_address = builder_.CreateInBoundsGEP(env_.i8_type(), memory_base_, dst64);
+  llvm::Value* fill_byte =
+      is_copy ? nullptr : builder_.CreateTrunc(src_or_value, env_.i8_type());
+
+  // A length in [w, 2w] is two accesses of w bytes, one at each end; they
+  // overlap below 2w. Both loads come before both stores, so overlapping
+  // source and destination behave as memmove. Widest first: 16 covers
+  // 16..32, 8 covers 8..15, ... 1 covers 1; 0 touches nothing.
+  for (uint32_t width : {16u, 8u, 4u, 2u, 1u}) {
+    llvm::BasicBlock* this_width = NewBlock("bulk_width");
+    llvm::BasicBlock* narrower = width == 1 ? done : NewBlock("bulk_narrower");
+    builder_.CreateCondBr(builder_.CreateICmpUGE(length, I32(width)), this_width, narrower);
+    builder_.SetInsertPoint(this_width);
+    llvm::Type* type = width == 16 ? static_cast<llvm::Type*>(
+                                         llvm::FixedVectorType::get(env_.i8_type(), 16))
+                                   : builder_.getIntNTy(width * 8);
+    llvm::Value* tail_offset = builder_.CreateSub(length64, I64(width));
+    llvm::Value* head;
+    llvm::Value* tail;
+    if (is_copy) {
+      head = builder_.CreateAlignedLoad(type, src_address, llvm::Align(1));
+      tail = builder_.CreateAlignedLoad(
+          type, builder_.CreateInBoundsGEP(env_.i8_type(), src_address, tail_offset),
+          llvm::Align(1));
+    } else if (width == 16) {
+      head = tail = builder_.CreateVectorSplat(16, fill_byte);
+    } else {
+      // The byte repeated: byte * 0x0101...01.
+      head = tail = builder_.CreateMul(builder_.CreateZExt(fill_byte, type),
+                                       llvm::ConstantInt::get(type, 0x0101010101010101ull));
+    }
+    builder_.CreateAlignedStore(head, dst_address, llvm::Align(1));
+    builder_.CreateAlignedStore(
+        tail, builder_.CreateInBoundsGEP(env_.i8_type(), dst_address, tail_offset),
+        llvm::Align(1));
+    builder_.CreateBr(done);
+    builder_.SetInsertPoint(narrower);
+  }
+}
+
 llvm::Value* Translator::EffectiveAddress(uint64_t offset) {
   // i32 address + u32 offset < 8 GiB, inside the memory's reservation:
   // anything past the current size faults, and the fault is the trap.
@@ -714,16 +797,8 @@ absl::Status Translator::TranslateInstruction(const wasm::Instruction& in) {
       Push(CallBuiltin(offsetof(VMBuiltins, memory_grow), i32, {delta}));
       return absl::OkStatus();
     }
-    case Opcode::kMemoryFill: {
-      std::vector<llvm::Value*> v = PopN(3);
-      CallBuiltin(offsetof(VMBuiltins, memory_fill), void_type, {v[0], v[1], v[2]});
-      return absl::OkStatus();
-    }
-    case Opcode::kMemoryCopy: {
-      std::vector<llvm::Value*> v = PopN(3);
-      CallBuiltin(offsetof(VMBuiltins, memory_copy), void_type, {v[0], v[1], v[2]});
-      return absl::OkStatus();
-    }
+    case Opcode::kMemoryFill: EmitBulkMemoryOp(/*is_copy=*/false); return absl::OkStatus();
+    case Opcode::kMemoryCopy: EmitBulkMemoryOp(/*is_copy=*/true); return absl::OkStatus();
     case Opcode::kMemoryInit: {
       std::vector<llvm::Value*> v = PopN(3);
       CallBuiltin(offsetof(VMBuiltins, memory_init), void_type, {I32(in.index), v[0], v[1], v[2]});
