@@ -541,9 +541,10 @@ void Translator::EmitBulkMemoryOp(bool is_copy) {
     } else if (width == 16) {
       head = tail = builder_.CreateVectorSplat(16, fill_byte);
     } else {
-      // The byte repeated: byte * 0x0101...01.
+      // The byte repeated: byte * 0x01...01, one 0x01 per byte of the width.
+      const uint64_t ones = 0x0101010101010101ull >> (64 - 8 * width);
       head = tail = builder_.CreateMul(builder_.CreateZExt(fill_byte, type),
-                                       llvm::ConstantInt::get(type, 0x0101010101010101ull));
+                                       llvm::ConstantInt::get(type, ones));
     }
     builder_.CreateAlignedStore(head, dst_address, llvm::Align(1));
     builder_.CreateAlignedStore(
