@@ -1,7 +1,7 @@
 // kiln_exec_bench — how fast Kiln's generated code runs, against the same C
 // compiled natively and run by V8 (node), all in one run.
 //
-//   kiln_exec_bench [--opt-level O0|O1|O2] [--reps N] [--filter NAME]
+//   kiln_exec_bench [--opt-level O0|O1|O2] [--reps N] [--rounds N] [--filter NAME]
 //                   [--wasm-dir DIR] [--no-v8] [--no-epoch-interruption]
 //                   [--csv FILE] [--png FILE]
 //
@@ -19,7 +19,8 @@
 // to warm up and N times each, interleaved, in this process. Then, when
 // node is on the PATH (and without --no-v8), it runs run_wasm_node.js over
 // the same modules twice: with V8's default tiering (Liftoff, then
-// TurboFan) and with --no-liftoff (TurboFan only).
+// TurboFan) and with --no-liftoff (TurboFan only). --rounds N repeats both
+// steps N times, alternating, and reports the median of the round medians.
 //
 // It prints a table with native code's median and, per engine and build,
 // the median and its ratio to native (lower is better), the geometric mean
@@ -109,6 +110,7 @@ struct Flags {
   kiln::jit::OptLevel opt_level = kiln::jit::OptLevel::kO2;
   std::string opt_level_name = "O2";
   int reps = 5;
+  int rounds = 1;
   std::string filter;
   std::string wasm_dir = KILN_BENCH_WASM_DIR;
   bool v8 = true;
@@ -118,7 +120,7 @@ struct Flags {
 };
 
 constexpr std::string_view kUsage =
-    "usage: kiln_exec_bench [--opt-level O0|O1|O2] [--reps N] [--filter NAME]\n"
+    "usage: kiln_exec_bench [--opt-level O0|O1|O2] [--reps N] [--rounds N] [--filter NAME]\n"
     "                       [--wasm-dir DIR] [--no-v8] [--no-epoch-interruption]\n"
     "                       [--csv FILE] [--png FILE]\n";
 
@@ -147,6 +149,9 @@ std::optional<Flags> ParseFlags(int argc, char** argv) {
     } else if (arg == "--reps") {
       flags.reps = std::atoi(value);
       if (flags.reps < 1) return std::nullopt;
+    } else if (arg == "--rounds") {
+      flags.rounds = std::atoi(value);
+      if (flags.rounds < 1) return std::nullopt;
     } else if (arg == "--filter") {
       flags.filter = value;
     } else if (arg == "--wasm-dir") {
@@ -383,7 +388,9 @@ int main(int argc, char** argv) {
     report.notes.push_back(flags.v8 ? "skipped the V8 columns: node is not on the PATH"
                                     : "skipped the V8 columns (--no-v8)");
   }
-  report.title = absl::StrCat("kiln_exec_bench: median of ", flags.reps, " reps; kiln at ",
+  report.title = absl::StrCat("kiln_exec_bench: median of ", flags.reps, " reps",
+                              flags.rounds > 1 ? absl::StrCat(" x ", flags.rounds, " rounds") : "",
+                              "; kiln at ",
                               flags.opt_level_name, " (epoch interruption ",
                               flags.epoch_interruption ? "on" : "off", ")");
   if (run_v8) {
@@ -395,12 +402,48 @@ int main(int argc, char** argv) {
   std::printf("kiln_exec_bench: %zu program(s)\ncompiler: %s\n", selected.size(),
               (*compiler)->fingerprint().c_str());
   std::fflush(stdout);
+  // Kiln and native run side by side, V8 afterwards in node. On a shared
+  // machine the load changes between those two windows, so --rounds N
+  // alternates them N times (Kiln, V8, Kiln, V8, ...) and each figure is
+  // the median of its N round medians: a noisy stretch then falls on both
+  // sides instead of on one.
   bool mismatch = false;
-  for (const Program* p : selected) {
-    report.programs.push_back(
-        RunNativeAndKiln(*p, flags, engine, **compiler, report.columns.size(), &mismatch));
+  std::vector<Report> rounds;
+  for (int round = 0; round < flags.rounds; ++round) {
+    if (flags.rounds > 1) {
+      std::printf("round %d of %d\n", round + 1, flags.rounds);
+      std::fflush(stdout);
+    }
+    Report this_round = report;
+    for (const Program* p : selected) {
+      this_round.programs.push_back(
+          RunNativeAndKiln(*p, flags, engine, **compiler, report.columns.size(), &mismatch));
+    }
+    if (run_v8) RunV8Columns(flags, selected, first_v8_column, &this_round, &mismatch);
+    rounds.push_back(std::move(this_round));
   }
-  if (run_v8) RunV8Columns(flags, selected, first_v8_column, &report, &mismatch);
+  report.programs = rounds.front().programs;
+  for (size_t i = 0; i < report.programs.size(); ++i) {
+    ProgramResult& program = report.programs[i];
+    std::vector<double> native_ms;
+    for (const Report& r : rounds) native_ms.push_back(r.programs[i].native_ms);
+    program.native_ms = Median(native_ms);
+    for (size_t c = 0; c < program.cells.size(); ++c) {
+      std::vector<double> cell_ms;
+      for (const Report& r : rounds) {
+        if (r.programs[i].cells[c].median_ms.has_value())
+          cell_ms.push_back(*r.programs[i].cells[c].median_ms);
+      }
+      // A column that failed in any round keeps round one's note.
+      if (cell_ms.size() == rounds.size()) program.cells[c].median_ms = Median(cell_ms);
+    }
+  }
+  for (const Report& r : rounds) {
+    for (const std::string& note : r.notes) {
+      if (std::find(report.notes.begin(), report.notes.end(), note) == report.notes.end())
+        report.notes.push_back(note);
+    }
+  }
 
   std::printf("\n");
   PrintReport(report);

@@ -8,7 +8,7 @@
 #
 # e.g. tests/bench/run_exec_bench.sh --opt-level O1 --reps 7 --filter sort
 #
-# Defaults: --reps 5 --csv $BUILD_DIR/bench/exec_bench.csv
+# Defaults: --reps 5 --rounds 3 --csv $BUILD_DIR/bench/exec_bench.csv
 # --png $BUILD_DIR/bench/exec_bench.png; flags given here come later and win.
 # BUILD_DIR (default: build/ in the checkout) is configured first if it has
 # not been; JOBS sets ninja's -j (default: ninja's own choice). The V8
@@ -34,7 +34,7 @@ csv=$out/exec_bench.csv
 png=$out/exec_bench.png
 rm -f "$csv" "$png"
 status=0
-"$build/tests/bench/kiln_exec_bench" --reps 5 --csv "$csv" --png "$png" "$@" || status=$?
+"$build/tests/bench/kiln_exec_bench" --reps 5 --rounds 3 --csv "$csv" --png "$png" "$@" || status=$?
 
 echo
 [ -f "$csv" ] && echo "CSV: $csv"
