@@ -110,6 +110,8 @@ class Translator final : public TrapEmitter {
   // memory.copy (is_copy) or memory.fill: short lengths in line, long
   // ones through the builtin.
   void EmitBulkMemoryOp(bool is_copy);
+  // The memory's current size in bytes (i64), read anew: memory.grow moves it.
+  llvm::Value* MemorySizeBytes();
   llvm::Value* GlobalCell(uint32_t global_index);
   llvm::Value* TablePointer(uint32_t table_index);
   llvm::Value* FuncRefPointer(uint32_t function_index);
@@ -500,9 +502,7 @@ void Translator::EmitBulkMemoryOp(bool is_copy) {
   // Both ranges are checked before anything is written, as the spec wants;
   // in 64 bits, where address + length cannot wrap.
   builder_.SetInsertPoint(inline_block);
-  llvm::Value* memory = LoadField(env_.ptr_type(), vmctx_, vm::kVmctxMemory, true);
-  llvm::Value* size =
-      LoadField(env_.i64_type(), memory, offsetof(vm::VMMemory, size_bytes), false);
+  llvm::Value* size = MemorySizeBytes();
   llvm::Value* length64 = builder_.CreateZExt(length, env_.i64_type());
   llvm::Value* dst64 = builder_.CreateZExt(dst, env_.i64_type());
   llvm::Value* out_of_bounds = builder_.CreateICmpUGT(builder_.CreateAdd(dst64, length64), size);
@@ -553,6 +553,11 @@ void Translator::EmitBulkMemoryOp(bool is_copy) {
     builder_.CreateBr(done);
     builder_.SetInsertPoint(narrower);
   }
+}
+
+llvm::Value* Translator::MemorySizeBytes() {
+  llvm::Value* memory = LoadField(env_.ptr_type(), vmctx_, vm::kVmctxMemory, true);
+  return LoadField(env_.i64_type(), memory, offsetof(vm::VMMemory, size_bytes), false);
 }
 
 llvm::Value* Translator::EffectiveAddress(uint64_t offset) {
@@ -787,9 +792,7 @@ absl::Status Translator::TranslateInstruction(const wasm::Instruction& in) {
       CallBuiltin(offsetof(VMBuiltins, elem_drop), void_type, {I32(in.index)});
       return absl::OkStatus();
     case Opcode::kMemorySize: {
-      llvm::Value* memory = LoadField(env_.ptr_type(), vmctx_, vm::kVmctxMemory, true);
-      llvm::Value* bytes =
-          LoadField(env_.i64_type(), memory, offsetof(vm::VMMemory, size_bytes), false);
+      llvm::Value* bytes = MemorySizeBytes();
       Push(builder_.CreateTrunc(builder_.CreateLShr(bytes, I64(16)), i32));
       return absl::OkStatus();
     }
