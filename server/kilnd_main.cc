@@ -78,6 +78,14 @@ int main(int argc, char** argv) {
   // of 4 MiB and more are mapped and returned to the system when freed;
   // smaller ones (a typical artifact) stay cheap to reuse on the hot path.
   mallopt(M_MMAP_THRESHOLD, 4 << 20);
+  // Fixing the mmap threshold leaves glibc's trim threshold at 128 KiB: a
+  // thread's heap shrank whenever a freed request buffer left that much
+  // free at its top, and the next request faulted the pages in again and
+  // zeroed them: 190,000 page faults and about 10% more CPU per 5,100 cache
+  // hits of 1 MB. A heap now keeps up to 2 MiB free at its top, what a
+  // typical request needs; free memory below the tops goes back through
+  // HeapTrimmer once the daemon is idle.
+  mallopt(M_TRIM_THRESHOLD, 2 << 20);
   // Debian's abseil is built with mutex deadlock detection on, which
   // records every lock taken (gRPC's included) in a global graph: a large
   // cost per call for a check meant for debugging.

@@ -5,10 +5,12 @@
 // smaller buffers, on whichever handler thread runs the call; glibc keeps
 // each thread's heap arena, and a freed buffer in the middle of an arena
 // stays resident. After a burst of large requests the daemon would sit on
-// tens of megabytes it no longer uses. A thread here checks every `period`
-// whether requests finished since its last look and none is running now,
-// and if so calls malloc_trim, which returns the free pages of every arena.
-// Under steady load it never trims, so the hot paths pay nothing.
+// tens of megabytes it no longer uses. A thread here looks every `period`
+// and calls malloc_trim, which returns the free pages of every arena, once
+// a whole period has passed with no request running, starting or
+// finishing, after some ran since the last trim. A daemon under load never
+// trims, not even a single client's back-to-back calls with gaps between
+// them: a trim there made every next request fault its buffers back in.
 #ifndef KILN_SERVER_HEAP_TRIMMER_H_
 #define KILN_SERVER_HEAP_TRIMMER_H_
 
