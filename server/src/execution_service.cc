@@ -39,20 +39,28 @@ std::optional<v1::Trap> AsTrap(const absl::Status& status) {
   return trap;
 }
 
+// The lowest address of the calling thread's stack, or 0 if unknown. Read
+// once per thread: pthread_getattr_np makes a system call
+// (sched_getaffinity) each time, a cost on every Invoke.
+uintptr_t ThreadStackBottom() {
+  thread_local const uintptr_t bottom = [] {
+    pthread_attr_t attr;
+    if (pthread_getattr_np(pthread_self(), &attr) != 0) return uintptr_t{0};
+    void* low = nullptr;
+    size_t size = 0;
+    const int rc = pthread_attr_getstack(&attr, &low, &size);
+    pthread_attr_destroy(&attr);
+    return rc == 0 ? reinterpret_cast<uintptr_t>(low) : uintptr_t{0};
+  }();
+  return bottom;
+}
+
 // Bytes of stack below this frame on the calling thread.
 absl::StatusOr<uint64_t> StackRoom() {
-  pthread_attr_t attr;
-  if (pthread_getattr_np(pthread_self(), &attr) != 0) {
-    return absl::InternalError("cannot read this thread's stack size");
-  }
-  void* low = nullptr;
-  size_t size = 0;
-  const int rc = pthread_attr_getstack(&attr, &low, &size);
-  pthread_attr_destroy(&attr);
-  if (rc != 0) return absl::InternalError("cannot read this thread's stack size");
+  const uintptr_t bottom = ThreadStackBottom();
+  if (bottom == 0) return absl::InternalError("cannot read this thread's stack size");
   const char here = 0;
   const auto sp = reinterpret_cast<uintptr_t>(&here);
-  const auto bottom = reinterpret_cast<uintptr_t>(low);
   return sp > bottom ? sp - bottom : 0;
 }
 
