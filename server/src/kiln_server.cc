@@ -9,6 +9,7 @@
 
 #include <grpcpp/ext/proto_server_reflection_plugin.h>
 #include <grpcpp/health_check_service_interface.h>
+#include <grpcpp/resource_quota.h>
 #include <grpcpp/security/server_credentials.h>
 #include <grpcpp/server_builder.h>
 
@@ -120,6 +121,12 @@ absl::StatusOr<std::unique_ptr<KilnServer>> KilnServer::Start(const ServerConfig
   // every call. A ceiling above any expected concurrency keeps the threads.
   builder.SetSyncServerOption(grpc::ServerBuilder::SyncServerOption::MIN_POLLERS, 2);
   builder.SetSyncServerOption(grpc::ServerBuilder::SyncServerOption::MAX_POLLERS, 64);
+  // Without a quota every concurrent call gets a thread: a flood of slow
+  // calls (compiles waiting for a slot, guests running to their time
+  // limit) would start threads without bound.
+  grpc::ResourceQuota quota("kilnd");
+  quota.SetMaxThreads(static_cast<int>(config.max_call_threads));
+  builder.SetResourceQuota(quota);
   builder.RegisterService(self->compile_service_.get());
   builder.RegisterService(self->execution_service_.get());
   builder.RegisterService(self->admin_service_.get());

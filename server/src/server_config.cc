@@ -38,6 +38,9 @@ kiln.v1.CompileService, ExecutionService, AdminService, grpc.health.v1).
   --max-memory BYTES             linear memory per Store (default 1G)
   --time-limit-ms N              wall-clock limit per call (default 10000)
   --max-instances N              live instances at once (default 1000)
+  --max-call-threads N           threads running calls at once; a call
+                                 beyond them gets RESOURCE_EXHAUSTED
+                                 (default 256, at least 4)
   --idle-instance-timeout-s N    drop instances idle this long (default
                                  300; 0: never)
   --max-message-size BYTES       gRPC message limit (default 64M)
@@ -118,6 +121,7 @@ const std::map<std::string, Setter, std::less<>>& Setters() {
       {"max-memory", &SetBytes<&ServerConfig::max_memory_bytes, 0, kNoMax>},
       {"time-limit-ms", &SetCount<&ServerConfig::time_limit_ms, 1>},
       {"max-instances", &SetCount<&ServerConfig::max_instances, 1>},
+      {"max-call-threads", &SetCount<&ServerConfig::max_call_threads, 4>},
       {"idle-instance-timeout-s", &SetCount<&ServerConfig::idle_instance_timeout_s, 0>},
       {"max-message-size", &SetBytes<&ServerConfig::max_message_size, 4096, kMaxGrpcMessage>},
       {"auth-token-file", &SetString<&ServerConfig::auth_token_file, false>},

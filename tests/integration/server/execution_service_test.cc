@@ -315,6 +315,40 @@ TEST_F(ExecutionServiceTest, HostileGuestsTrapWhileOthersAreServed) {
   EXPECT_EQ(after.response.results().values(0).i64(), 6765);
 }
 
+// A flood of slow calls cannot make the daemon start threads without bound:
+// calls beyond --max-call-threads are answered RESOURCE_EXHAUSTED, the
+// others run to their end, and the daemon serves normally afterwards.
+TEST_F(ExecutionServiceTest, CallsBeyondTheThreadCapAreRefused) {
+  ASSERT_NO_FATAL_FAILURE(StartDaemon({"--max-call-threads", "4", "--time-limit-ms", "1500"}));
+  const Bytes hostile = HostileModule();
+  ASSERT_RPC_OK(Compile(hostile));
+  constexpr int kCalls = 12;
+  std::vector<Reply<v1::ExecuteResponse>> replies(kCalls);
+  std::vector<std::thread> callers;
+  for (int i = 0; i < kCalls; ++i) {
+    callers.emplace_back([&, i] { replies[i] = Execute(hostile, "spin"); });
+  }
+  for (std::thread& caller : callers) caller.join();
+  int interrupted = 0, refused = 0;
+  for (const Reply<v1::ExecuteResponse>& reply : replies) {
+    if (reply.status.ok() && reply.response.has_trap() &&
+        reply.response.trap().kind() == v1::TRAP_KIND_INTERRUPTED) {
+      ++interrupted;
+    } else if (reply.status.error_code() == grpc::StatusCode::RESOURCE_EXHAUSTED) {
+      ++refused;
+    } else {
+      ADD_FAILURE() << "unexpected reply: " << Describe(reply.status);
+    }
+  }
+  EXPECT_GT(interrupted, 0);
+  EXPECT_GT(refused, 0);
+  EXPECT_EQ(interrupted + refused, kCalls);
+
+  Reply<v1::ExecuteResponse> after = Execute(FibModule(), "fib", {I32(20)});
+  ASSERT_RPC_OK(after);
+  EXPECT_EQ(after.response.results().values(0).i64(), 6765);
+}
+
 // The daemon's resident memory (VmRSS) in bytes.
 uint64_t ResidentBytes(pid_t pid) {
   std::ifstream status("/proc/" + std::to_string(pid) + "/status");

@@ -36,6 +36,10 @@ TEST_F(LifecycleTest, BadFlagsExitWithStatus2) {
   EXPECT_EQ(RunKilndToExit({"--threads", "0"}, &output), 2);
   EXPECT_THAT(output, HasSubstr("--threads"));
   EXPECT_EQ(RunKilndToExit({"--cache-budget", "10X"}, &output), 2);
+  // gRPC's synchronous server needs a few threads to poll and serve at all.
+  EXPECT_EQ(RunKilndToExit({"--max-call-threads", "2"}, &output), 2);
+  EXPECT_THAT(output, HasSubstr("--max-call-threads"));
+  EXPECT_THAT(output, HasSubstr("at least 4"));
   EXPECT_EQ(RunKilndToExit({"--listen"}, &output), 2);
   EXPECT_EQ(RunKilndToExit({"--tls-cert", "/nonexistent"}, &output), 2);
   EXPECT_EQ(RunKilndToExit({"--config", "/nonexistent/kilnd.conf"}, &output), 2);

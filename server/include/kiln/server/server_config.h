@@ -34,6 +34,10 @@ struct ServerConfig {
   // Per call into wasm (and per start function).
   uint32_t time_limit_ms = 10'000;
   uint32_t max_instances = 1000;
+  // Threads gRPC may run calls on at once (its synchronous server runs each
+  // call on a thread of its own, waiting included); a call beyond them is
+  // answered RESOURCE_EXHAUSTED instead of starting another thread.
+  uint32_t max_call_threads = 256;
   // Instances not used for this long are dropped; 0 keeps them forever.
   uint32_t idle_instance_timeout_s = 300;
   // gRPC's limit for one message, both directions.
