@@ -154,6 +154,80 @@ std::string FormatFloat(U bits) {
   return std::string(buffer, ptr);
 }
 
+// A v128 as "0x" and its 16 bytes in memory order (what FormatValue
+// prints), or as "SHAPE:LANES", LANES comma-separated, lane 0 first, each
+// read like a scalar of the lane's type (integers in the signed or the
+// unsigned range of their width).
+absl::StatusOr<Value> ParseV128(std::string_view text) {
+  uint8_t bytes[16] = {};
+  if (StartsWithHexPrefix(text)) {
+    const std::string_view digits = text.substr(2);
+    if (digits.size() != 32) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "a v128 in hexadecimal is 0x and 32 digits (16 bytes in memory order), not ",
+          digits.size(), " digits"));
+    }
+    for (int i = 0; i < 16; ++i) {
+      std::optional<uint64_t> byte = ParseDigits(digits.substr(2 * i, 2), 16);
+      if (!byte.has_value()) return absl::InvalidArgumentError("not hexadecimal digits after 0x");
+      bytes[i] = static_cast<uint8_t>(*byte);
+    }
+    return Value::V128(bytes);
+  }
+  struct Shape {
+    const char* name;
+    int lane_bits;
+    bool is_float;
+  };
+  constexpr Shape kShapes[] = {{"i8x16", 8, false},  {"i16x8", 16, false}, {"i32x4", 32, false},
+                               {"i64x2", 64, false}, {"f32x4", 32, true},  {"f64x2", 64, true}};
+  const size_t colon = text.find(':');
+  const Shape* shape = nullptr;
+  for (const Shape& candidate : kShapes) {
+    if (colon != std::string_view::npos && text.substr(0, colon) == candidate.name) {
+      shape = &candidate;
+    }
+  }
+  if (shape == nullptr) {
+    return absl::InvalidArgumentError(
+        "a v128 is 0x and 32 hex digits, or SHAPE:LANES with SHAPE one of i8x16, i16x8, i32x4, "
+        "i64x2, f32x4, f64x2 and its lanes separated by commas (\"i32x4:1,2,3,4\")");
+  }
+  const int lanes = 128 / shape->lane_bits;
+  const int lane_bytes = shape->lane_bits / 8;
+  std::string_view rest = text.substr(colon + 1);
+  for (int lane = 0; lane < lanes; ++lane) {
+    const size_t comma = rest.find(',');
+    const std::string_view lane_text = rest.substr(0, comma);
+    if ((comma == std::string_view::npos) != (lane == lanes - 1)) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(shape->name, " takes exactly ", lanes, " lanes"));
+    }
+    const std::string lane_type = absl::StrCat(shape->is_float ? "f" : "i", shape->lane_bits);
+    const std::string where = absl::StrCat(shape->name, " lane ", lane, ": ");
+    uint64_t bits = 0;
+    if (!shape->is_float) {
+      absl::StatusOr<uint64_t> v = ParseInteger(lane_text, shape->lane_bits, lane_type);
+      if (!v.ok()) return absl::InvalidArgumentError(absl::StrCat(where, v.status().message()));
+      bits = *v;
+    } else if (shape->lane_bits == 32) {
+      absl::StatusOr<uint32_t> v = ParseFloat<float, uint32_t>(lane_text, lane_type);
+      if (!v.ok()) return absl::InvalidArgumentError(absl::StrCat(where, v.status().message()));
+      bits = *v;
+    } else {
+      absl::StatusOr<uint64_t> v = ParseFloat<double, uint64_t>(lane_text, lane_type);
+      if (!v.ok()) return absl::InvalidArgumentError(absl::StrCat(where, v.status().message()));
+      bits = *v;
+    }
+    // Little-endian, as wasm memory holds it.
+    for (int b = 0; b < lane_bytes; ++b) {
+      bytes[lane * lane_bytes + b] = static_cast<uint8_t>(bits >> (8 * b));
+    }
+    rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
+  }
+  return Value::V128(bytes);
+}
+
 }  // namespace
 
 absl::StatusOr<Value> ParseValue(std::string_view text, ValType type) {
@@ -185,10 +259,9 @@ absl::StatusOr<Value> ParseValue(std::string_view text, ValType type) {
       return absl::InvalidArgumentError(
           "only null references can be passed from the command line");
     case ValType::kV128:
-      break;
+      return ParseV128(text);
   }
-  return absl::InvalidArgumentError(
-      absl::StrCat(name, " values cannot be passed from the command line yet"));
+  return absl::InvalidArgumentError(absl::StrCat("unknown value type ", name));
 }
 
 std::string FormatValue(const Value& value) {

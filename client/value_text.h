@@ -8,6 +8,11 @@
 //             "-inf", "nan" (the canonical NaN), or "nan:0xPAYLOAD" with a
 //             non-zero significand payload; "-" before any NaN sets its sign
 //   funcref, externref  "null"
+//   v128      "0x" and 32 hex digits, its 16 bytes in memory order (as
+//             FormatValue prints it), or SHAPE:LANES as in the text
+//             format's v128.const, lane 0 first and commas between lanes:
+//             "i32x4:1,2,3,-1", "i8x16:...", "i16x8:...", "i64x2:...",
+//             "f32x4:1.5,nan,-inf,0x1p-3", "f64x2:..."
 #ifndef KILN_CLIENT_VALUE_TEXT_H_
 #define KILN_CLIENT_VALUE_TEXT_H_
 
@@ -21,7 +26,7 @@
 namespace kiln::client {
 
 // `text` as a value of `type`; INVALID_ARGUMENT saying why not (e.g.
-// "out of range for i32"). v128 is not supported yet.
+// "out of range for i32").
 absl::StatusOr<runtime::Value> ParseValue(std::string_view text, wasm::ValType type);
 
 // "TYPE:TEXT" where TEXT parses back to the same value with ParseValue:

@@ -9,10 +9,13 @@
 #include <random>
 #include <string>
 
+#include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
 namespace kiln::client {
 namespace {
+
+using ::testing::HasSubstr;
 
 using runtime::Value;
 using wasm::ValType;
@@ -96,7 +99,42 @@ TEST(ValueText, References) {
   EXPECT_TRUE(Parse("null", ValType::kExternRef).is_null_ref());
   Error("0", ValType::kExternRef);
   EXPECT_EQ(FormatValue(Value::Ref(ValType::kFuncRef, nullptr)), "funcref:null");
-  Error("0", ValType::kV128);
+}
+
+TEST(ValueText, V128) {
+  // Hex: the 16 bytes in memory order, as FormatValue prints them.
+  const std::string hex = "0x000102030405060708090a0b0c0d0e0f";
+  const Value counting = Parse(hex, ValType::kV128);
+  for (int i = 0; i < 16; ++i) EXPECT_EQ(counting.v128()[i], i);
+  EXPECT_EQ(FormatValue(counting), "v128:" + hex);
+  // Shapes, lane 0 first, little-endian lanes.
+  EXPECT_EQ(Parse("i32x4:0x03020100,0x07060504,0x0b0a0908,0x0f0e0d0c", ValType::kV128),
+            counting);
+  EXPECT_EQ(Parse("i8x16:0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15", ValType::kV128), counting);
+  EXPECT_EQ(Parse("i16x8:0x100,0x302,0x504,0x706,0x908,0xb0a,0xd0c,0xf0e", ValType::kV128),
+            counting);
+  EXPECT_EQ(Parse("i64x2:0x0706050403020100,0x0f0e0d0c0b0a0908", ValType::kV128), counting);
+  // Signed and unsigned spellings of a lane are the same bits.
+  EXPECT_EQ(Parse("i8x16:-1,255,-128,128,0,0,0,0,0,0,0,0,0,0,0,0", ValType::kV128),
+            Parse("0xffff8080" + std::string(24, '0'), ValType::kV128));
+  EXPECT_EQ(Text(Parse("f32x4:1,-0,inf,nan", ValType::kV128)), "0x0000803f00000080" "0000807f0000c07f");
+  EXPECT_EQ(Text(Parse("f64x2:1.5,-nan:0x1", ValType::kV128)), "0x000000000000f83f" "010000000000f0ff");
+
+  EXPECT_THAT(Error("0x0001", ValType::kV128), HasSubstr("32 digits"));
+  EXPECT_EQ(Error("0x000102030405060708090a0b0c0d0e0g", ValType::kV128),
+            "not hexadecimal digits after 0x");
+  EXPECT_THAT(Error("0", ValType::kV128), HasSubstr("SHAPE:LANES"));
+  EXPECT_THAT(Error("i32x5:1,2,3,4,5", ValType::kV128), HasSubstr("SHAPE:LANES"));
+  EXPECT_EQ(Error("i32x4:1,2,3", ValType::kV128), "i32x4 takes exactly 4 lanes");
+  EXPECT_EQ(Error("i32x4:1,2,3,4,5", ValType::kV128), "i32x4 takes exactly 4 lanes");
+  EXPECT_EQ(Error("i8x16:256,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0", ValType::kV128),
+            "i8x16 lane 0: out of range for i8");
+  EXPECT_EQ(Error("i16x8:0,0,-32769,0,0,0,0,0", ValType::kV128),
+            "i16x8 lane 2: out of range for i16");
+  EXPECT_THAT(Error("f32x4:1,2,x,4", ValType::kV128), HasSubstr("f32x4 lane 2: not a decimal"));
+  EXPECT_EQ(Error("f64x2:1e309,0", ValType::kV128), "f64x2 lane 0: out of range for f64");
+  Error("i32x4:1,,3,4", ValType::kV128);
+  Error("i32x4:", ValType::kV128);
 }
 
 // Every printed value parses back to the same bits: edge cases, then
@@ -116,6 +154,9 @@ TEST(ValueText, RoundTrips) {
     values.push_back(Value::I64(static_cast<int64_t>(bits)));
     values.push_back(Value::F32Bits(static_cast<uint32_t>(bits)));
     values.push_back(Value::F64Bits(bits));
+    uint8_t bytes[16];
+    for (int b = 0; b < 16; ++b) bytes[b] = static_cast<uint8_t>(random());
+    values.push_back(Value::V128(bytes));
   }
   for (const Value& value : values) {
     const std::string text = Text(value);
