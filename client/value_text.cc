@@ -204,24 +204,21 @@ absl::StatusOr<Value> ParseV128(std::string_view text) {
           absl::StrCat(shape->name, " takes exactly ", lanes, " lanes"));
     }
     const std::string lane_type = absl::StrCat(shape->is_float ? "f" : "i", shape->lane_bits);
-    const std::string where = absl::StrCat(shape->name, " lane ", lane, ": ");
-    uint64_t bits = 0;
+    absl::StatusOr<uint64_t> bits;
     if (!shape->is_float) {
-      absl::StatusOr<uint64_t> v = ParseInteger(lane_text, shape->lane_bits, lane_type);
-      if (!v.ok()) return absl::InvalidArgumentError(absl::StrCat(where, v.status().message()));
-      bits = *v;
+      bits = ParseInteger(lane_text, shape->lane_bits, lane_type);
     } else if (shape->lane_bits == 32) {
-      absl::StatusOr<uint32_t> v = ParseFloat<float, uint32_t>(lane_text, lane_type);
-      if (!v.ok()) return absl::InvalidArgumentError(absl::StrCat(where, v.status().message()));
-      bits = *v;
+      bits = ParseFloat<float, uint32_t>(lane_text, lane_type);
     } else {
-      absl::StatusOr<uint64_t> v = ParseFloat<double, uint64_t>(lane_text, lane_type);
-      if (!v.ok()) return absl::InvalidArgumentError(absl::StrCat(where, v.status().message()));
-      bits = *v;
+      bits = ParseFloat<double, uint64_t>(lane_text, lane_type);
+    }
+    if (!bits.ok()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(shape->name, " lane ", lane, ": ", bits.status().message()));
     }
     // Little-endian, as wasm memory holds it.
     for (int b = 0; b < lane_bytes; ++b) {
-      bytes[lane * lane_bytes + b] = static_cast<uint8_t>(bits >> (8 * b));
+      bytes[lane * lane_bytes + b] = static_cast<uint8_t>(*bits >> (8 * b));
     }
     rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
   }
