@@ -6,6 +6,7 @@
 #include "artifact_reader.h"
 #include "code_memory.h"
 #include "host_cpu.h"
+#include "perf_map.h"
 #include "kiln/wasm/artifact_format.h"
 #include "kiln/wasm/decoder.h"
 #include "kiln/wasm/version.h"
@@ -67,6 +68,7 @@ absl::StatusOr<std::shared_ptr<const Module>> Module::Create(Engine& engine,
   if (!code_memory.ok()) return code_memory.status();
   module->code_ = std::move(*code_memory);
   module->function_offsets_ = layout.function_offsets;
+  AnnounceToPerf(m, module->code_->base(), layout.function_offsets, layout.function_sizes);
   module->entry_trampolines_ = layout.entry_trampolines;
   module->exit_trampolines_ = layout.exit_trampolines;
   for (const wasm::FuncType& type : m.types) {
