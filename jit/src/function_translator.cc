@@ -69,8 +69,6 @@ class Translator final : public TrapEmitter {
   void EmitStackCheck();
   // `in_loop`: marks the check so DropCountedLoopEpochChecks may remove it.
   void EmitEpochCheck(bool in_loop);
-  // Copies the store's epoch deadline into epoch_deadline_ (see there).
-  void ReloadEpochDeadline();
 
   // The instruction dispatch, and its counterpart for unreachable code,
   // which only tracks nesting.
@@ -175,11 +173,6 @@ class Translator final : public TrapEmitter {
   llvm::Value* globals_ = nullptr;
   llvm::Value* tables_ = nullptr;
   llvm::Value* type_ids_ = nullptr;
-  // The store's epoch deadline, kept in a local so a loop's epoch check is
-  // one load (the epoch) and a compare with a register. Only the host moves
-  // the deadline, and guest code reaches the host only through calls and
-  // the epoch_reached builtin, so the copy is refreshed after each of those.
-  llvm::AllocaInst* epoch_deadline_ = nullptr;
 
   std::vector<llvm::AllocaInst*> locals_;
   std::vector<llvm::Type*> local_llvm_types_;
@@ -258,10 +251,6 @@ void Translator::EmitPrologue(std::span<const ValType> local_types) {
       builder_.CreateStore(llvm::Constant::getNullValue(type), slot);
     }
   }
-  if (env_.options().epoch_interruption) {
-    epoch_deadline_ = builder_.CreateAlloca(env_.i64_type());
-    ReloadEpochDeadline();
-  }
   EmitStackCheck();
   EmitEpochCheck(false);
 }
@@ -277,11 +266,17 @@ void Translator::EmitEpochCheck(bool in_loop) {
   if (!env_.options().epoch_interruption) return;
   llvm::Value* counter =
       LoadField(env_.ptr_type(), store_, offsetof(vm::VMStoreContext, epoch), true);
-  // Monotonic, so the load is repeated on every iteration instead of being
-  // hoisted out of the loop: another thread advances the epoch.
+  // Both loads are monotonic, so they are repeated on every iteration
+  // instead of being hoisted out of the loop: another thread advances the
+  // epoch, and another thread may move the deadline (Store::Interrupt).
   llvm::LoadInst* epoch = builder_.CreateAlignedLoad(env_.i64_type(), counter, llvm::Align(8));
   epoch->setAtomic(llvm::AtomicOrdering::Monotonic);
-  llvm::Value* deadline = builder_.CreateLoad(env_.i64_type(), epoch_deadline_);
+  llvm::LoadInst* deadline = builder_.CreateAlignedLoad(
+      env_.i64_type(),
+      builder_.CreateConstInBoundsGEP1_64(env_.i8_type(), store_,
+                                          offsetof(vm::VMStoreContext, epoch_deadline)),
+      llvm::Align(8));
+  deadline->setAtomic(llvm::AtomicOrdering::Monotonic);
   llvm::BasicBlock* reached = NewBlock("epoch_reached");
   llvm::BasicBlock* cont = NewBlock("epoch_ok");
   llvm::MDBuilder md(env_.context());
@@ -292,18 +287,10 @@ void Translator::EmitEpochCheck(bool in_loop) {
                        llvm::MDNode::get(env_.context(), {}));
   }
   builder_.SetInsertPoint(reached);
-  CallBuiltin(offsetof(vm::VMBuiltins, epoch_reached), builder_.getVoidTy(), {});
   // It returns when the deadline has moved past the epoch.
-  ReloadEpochDeadline();
+  CallBuiltin(offsetof(vm::VMBuiltins, epoch_reached), builder_.getVoidTy(), {});
   builder_.CreateBr(cont);
   builder_.SetInsertPoint(cont);
-}
-
-void Translator::ReloadEpochDeadline() {
-  if (epoch_deadline_ == nullptr) return;
-  builder_.CreateStore(
-      LoadField(env_.i64_type(), store_, offsetof(vm::VMStoreContext, epoch_deadline), false),
-      epoch_deadline_);
 }
 
 void Translator::BlockSignature(const wasm::BlockType& block, std::vector<ValType>* params,
@@ -442,7 +429,6 @@ void Translator::EmitCall(uint32_t function_index) {
     args.insert(args.begin(), callee_vmctx);
     call = builder_.CreateCall(env_.NativeSignature(type), code, args);
   }
-  ReloadEpochDeadline();
   PushResults(call, type);
 }
 
@@ -472,7 +458,6 @@ void Translator::EmitCallIndirect(uint32_t type_index, uint32_t table_index) {
   llvm::Value* callee_vmctx = LoadField(env_.ptr_type(), ref, offsetof(vm::VMFuncRef, vmctx), true);
   args.insert(args.begin(), callee_vmctx);
   llvm::CallInst* call = builder_.CreateCall(env_.NativeSignature(type), code, args);
-  ReloadEpochDeadline();
   PushResults(call, type);
 }
 

@@ -23,7 +23,8 @@ void Trap(vm::VMContext*, uint32_t code) { RaiseTrap(static_cast<vm::TrapCode>(c
 
 void EpochReached(vm::VMContext* vmctx) {
   const vm::VMStoreContext* store = vmctx->store;
-  if (store->epoch->load(std::memory_order_relaxed) >= store->epoch_deadline) {
+  if (store->epoch->load(std::memory_order_relaxed) >=
+      store->epoch_deadline.load(std::memory_order_relaxed)) {
     RaiseTrap(vm::TrapCode::kInterrupted);
   }
 }

@@ -76,7 +76,12 @@ const StoreLimits& Store::limits() const { return state_->limits(); }
 
 void Store::SetEpochDeadline(uint64_t ticks) {
   const uint64_t now = state_->engine().current_epoch();
-  state_->vm_context().epoch_deadline = ticks > ~uint64_t{0} - now ? ~uint64_t{0} : now + ticks;
+  state_->vm_context().epoch_deadline.store(ticks > ~uint64_t{0} - now ? ~uint64_t{0} : now + ticks,
+                                            std::memory_order_relaxed);
+}
+
+void Store::Interrupt() {
+  state_->vm_context().epoch_deadline.store(0, std::memory_order_relaxed);
 }
 
 absl::StatusOr<std::vector<Value>> Store::Call(Func func, std::span<const Value> args) {

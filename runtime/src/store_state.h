@@ -93,7 +93,7 @@ class StoreState {
  public:
   StoreState(Engine& engine, StoreLimits limits) : engine_(&engine), limits_(limits) {
     vm_context_.stack_limit = 0;
-    vm_context_.epoch_deadline = ~uint64_t{0};
+    vm_context_.epoch_deadline.store(~uint64_t{0}, std::memory_order_relaxed);
     vm_context_.epoch = engine.epoch_counter();
   }
 

@@ -326,8 +326,12 @@ absl::StatusOr<ExecutionServiceImpl::Instantiated> ExecutionServiceImpl::Instant
   result.store = std::make_unique<runtime::Store>(deps_.engine, StoreLimitsFor(limits));
   // The start function is guest code too.
   ArmDeadline(*result.store, TimeLimitFor(limits), context);
-  absl::StatusOr<runtime::Instance> instance =
-      runtime::Linker{}.Instantiate(*result.store, resolved.module);
+  absl::StatusOr<runtime::Instance> instance;
+  {
+    CancelWatcher::Watch watch = deps_.cancels.Start(context, *result.store);
+    instance = runtime::Linker{}.Instantiate(*result.store, resolved.module);
+  }
+  if (absl::Status gone = CallerGone(instance.status(), context); !gone.ok()) return gone;
   if (instance.ok()) {
     result.instance = *instance;
   } else if (std::optional<v1::Trap> trap = AsTrap(instance.status())) {
@@ -338,6 +342,19 @@ absl::StatusOr<ExecutionServiceImpl::Instantiated> ExecutionServiceImpl::Instant
   return result;
 }
 
+// A guest interrupted because its caller cancelled (or its deadline passed:
+// gRPC cancels the call then too) is not the time limit at work: the call
+// ends CANCELLED (DEADLINE_EXCEEDED), which is what the request log shows.
+// OK for anything else.
+absl::Status ExecutionServiceImpl::CallerGone(const absl::Status& status,
+                                              const grpc::ServerContext& context) {
+  if (runtime::GetTrapCode(status) != runtime::TrapCode::kInterrupted || !context.IsCancelled()) {
+    return absl::OkStatus();
+  }
+  return ExplainCancellation(
+      absl::CancelledError("the caller cancelled the call; its guest was interrupted"), context);
+}
+
 absl::StatusOr<ExecutionServiceImpl::CallOutcome> ExecutionServiceImpl::Call(
     runtime::Store& store, runtime::Func func, std::span<const runtime::Value> args,
     std::chrono::milliseconds time_limit, const grpc::ServerContext& context) {
@@ -345,7 +362,12 @@ absl::StatusOr<ExecutionServiceImpl::CallOutcome> ExecutionServiceImpl::Call(
   ArmDeadline(store, time_limit, context);
   CallOutcome outcome;
   const Clock::time_point start = Clock::now();
-  absl::StatusOr<std::vector<runtime::Value>> results = store.Call(func, args);
+  absl::StatusOr<std::vector<runtime::Value>> results;
+  {
+    CancelWatcher::Watch watch = deps_.cancels.Start(context, store);
+    results = store.Call(func, args);
+  }
+  if (absl::Status gone = CallerGone(results.status(), context); !gone.ok()) return gone;
   outcome.run_micros = static_cast<uint64_t>(
       std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - start).count());
   if (results.ok()) {

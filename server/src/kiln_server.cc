@@ -22,6 +22,8 @@ namespace {
 
 // How often the epoch advances: the granularity of time limits.
 constexpr std::chrono::milliseconds kEpochPeriod{5};
+// How often running guests' calls are checked for cancellation.
+constexpr std::chrono::milliseconds kCancelPollPeriod{20};
 // How soon after the last request the heap's free memory goes back.
 constexpr std::chrono::milliseconds kHeapTrimPeriod{200};
 // Loaded modules kept for reuse beyond those live instances hold.
@@ -69,6 +71,7 @@ KilnServer::KilnServer(const ServerConfig& config)
       loaded_modules_(kLoadedModulesKept),
       instances_(config.max_instances, std::chrono::seconds(config.idle_instance_timeout_s)),
       ticker_(engine_, kEpochPeriod),
+      cancels_(kCancelPollPeriod),
       heap_trimmer_(log_, kHeapTrimPeriod) {}
 
 absl::StatusOr<std::unique_ptr<KilnServer>> KilnServer::Start(const ServerConfig& config) {
@@ -96,6 +99,7 @@ absl::StatusOr<std::unique_ptr<KilnServer>> KilnServer::Start(const ServerConfig
   self->execution_service_ = std::make_unique<ExecutionServiceImpl>(
       ExecutionServiceImpl::Dependencies{.engine = self->engine_,
                                          .ticker = self->ticker_,
+                                         .cancels = self->cancels_,
                                          .pipeline = *self->pipeline_,
                                          .loaded_modules = self->loaded_modules_,
                                          .instances = self->instances_,

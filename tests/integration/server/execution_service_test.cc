@@ -2,7 +2,9 @@
 #include <atomic>
 #include <chrono>
 #include <fstream>
+#include <sstream>
 #include <string>
+#include <vector>
 #include <thread>
 
 #include "gmock/gmock.h"
@@ -347,6 +349,98 @@ TEST_F(ExecutionServiceTest, CallsBeyondTheThreadCapAreRefused) {
   Reply<v1::ExecuteResponse> after = Execute(FibModule(), "fib", {I32(20)});
   ASSERT_RPC_OK(after);
   EXPECT_EQ(after.response.results().values(0).i64(), 6765);
+}
+
+// Polls the daemon's log for up to 30 s (half the time limit the test
+// sets) for a line with all of `parts`, in order.
+bool LogShowsWithin30s(KilndProcess& daemon, const std::vector<std::string>& parts) {
+  const auto start = steady_clock::now();
+  while (steady_clock::now() - start < std::chrono::seconds(30)) {
+    std::istringstream log(daemon.Log());
+    for (std::string line; std::getline(log, line);) {
+      size_t at = 0;
+      bool all = true;
+      for (const std::string& part : parts) {
+        at = line.find(part, at);
+        if (at == std::string::npos) {
+          all = false;
+          break;
+        }
+      }
+      if (all) return true;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return false;
+}
+
+// A caller that cancels stops its guest: the spinning call ends at once
+// for the client, and the daemon interrupts the guest (instead of letting
+// it run to the 60 s time limit), so the instance, whose calls take turns,
+// answers the next call; the request log shows the call as CANCELLED. The
+// same for a guest in Execute.
+TEST_F(ExecutionServiceTest, CancelledCallsStopTheirGuest) {
+  ASSERT_NO_FATAL_FAILURE(StartDaemon({"--time-limit-ms", "60000"}));
+  Reply<v1::InstantiateResponse> made = Instantiate(HostileModule());
+  ASSERT_RPC_OK(made);
+  const std::string id = made.response.instance_id();
+
+  grpc::ClientContext invoke_context;
+  Prepare(invoke_context, std::chrono::seconds(120));
+  v1::InvokeRequest spin;
+  spin.set_instance_id(id);
+  spin.set_export_name("spin");
+  v1::InvokeResponse spin_response;
+  grpc::Status spin_status;
+  std::thread caller(
+      [&] { spin_status = execution_->Invoke(&invoke_context, spin, &spin_response); });
+  // The spinning call holds the instance once it runs: a short call on the
+  // same instance then waits for it and misses its deadline.
+  bool spinning = false;
+  for (int i = 0; i < 200 && !spinning; ++i) {
+    grpc::ClientContext probe_context;
+    Prepare(probe_context, std::chrono::milliseconds(100));
+    v1::InvokeRequest probe;
+    probe.set_instance_id(id);
+    probe.set_export_name("div");
+    *probe.add_args() = I32(9);
+    *probe.add_args() = I32(3);
+    v1::InvokeResponse probe_response;
+    spinning = execution_->Invoke(&probe_context, probe, &probe_response).error_code() ==
+               grpc::StatusCode::DEADLINE_EXCEEDED;
+  }
+  ASSERT_TRUE(spinning) << "the spinning call never took the instance";
+  invoke_context.TryCancel();
+  caller.join();
+  EXPECT_EQ(spin_status.error_code(), grpc::StatusCode::CANCELLED) << Describe(spin_status);
+
+  // Waits for the spinning call to give the instance up: within the 30 s
+  // deadline Invoke sets only if the guest was interrupted.
+  Reply<v1::InvokeResponse> next = Invoke(id, "div", {I32(9), I32(3)});
+  ASSERT_RPC_OK(next);
+  EXPECT_EQ(next.response.results().values(0).i32(), 3);
+  EXPECT_TRUE(LogShowsWithin30s(daemon(), {"method=Invoke", "export=spin status=CANCELLED"}))
+      << daemon().Log();
+
+  // Execute: the same, through a Store of its own (the cancel may also come
+  // before the guest starts; either way the call ends CANCELLED at once).
+  const Bytes hostile = HostileModule();
+  ASSERT_RPC_OK(Compile(hostile));
+  grpc::ClientContext execute_context;
+  Prepare(execute_context, std::chrono::seconds(120));
+  v1::ExecuteRequest execute;
+  execute.mutable_module()->set_module(hostile.data(), hostile.size());
+  execute.set_export_name("spin");
+  v1::ExecuteResponse execute_response;
+  grpc::Status execute_status;
+  std::thread executor(
+      [&] { execute_status = execution_->Execute(&execute_context, execute, &execute_response); });
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  execute_context.TryCancel();
+  executor.join();
+  EXPECT_EQ(execute_status.error_code(), grpc::StatusCode::CANCELLED) << Describe(execute_status);
+  EXPECT_TRUE(LogShowsWithin30s(daemon(), {"method=Execute", "status=CANCELLED"}))
+      << daemon().Log();
 }
 
 // The daemon's resident memory (VmRSS) in bytes.

@@ -182,8 +182,7 @@ TEST_F(InterruptionTest, NoDeadlineMeansTicksAreIgnored) {
   EXPECT_EQ(*answer, 42);
 }
 
-// The compiled code keeps the deadline in a register between calls; a
-// deadline the host sets during a call from the guest must still count.
+// A deadline the host sets during a call from the guest counts at once.
 // `arm_then_spin` calls the host import `arm` (which sets a deadline of one
 // tick) and then loops forever without calls.
 TEST(InterruptionFromHostTest, DeadlineSetByAHostCallStopsTheLoopAfterIt) {
@@ -214,6 +213,30 @@ TEST(InterruptionFromHostTest, DeadlineSetByAHostCallStopsTheLoopAfterIt) {
   TimedCall call = CallWhileTicking(engine, store, *instance, "arm_then_spin");
   EXPECT_TRUE(IsTrap(call.status, TrapCode::kInterrupted));
   EXPECT_EQ(armed, 1);
+}
+
+// Store::Interrupt from another thread stops a loop that has no deadline
+// and sees no epoch tick: the deadline is read anew at every check, not
+// kept from the function's entry. Until the host sets a deadline again,
+// every call traps at entry.
+TEST_F(InterruptionTest, InterruptFromAnotherThreadStopsTheLoop) {
+  ClearDeadline();
+  std::thread interrupter([this] {
+    std::this_thread::sleep_for(kTickDelay);
+    store_.Interrupt();
+  });
+  const steady_clock::time_point start = steady_clock::now();
+  absl::Status status = Invoke(store_, *instance_, "spin").status();
+  const steady_clock::duration elapsed = steady_clock::now() - start;
+  interrupter.join();
+  EXPECT_TRUE(IsTrap(status, TrapCode::kInterrupted));
+  EXPECT_GE(elapsed, kTickDelay);  // the interrupt stopped it, nothing earlier
+
+  EXPECT_TRUE(IsTrap(InvokeI32(store_, *instance_, "answer").status(), TrapCode::kInterrupted));
+  ClearDeadline();
+  absl::StatusOr<int32_t> answer = InvokeI32(store_, *instance_, "answer");
+  ASSERT_TRUE(answer.ok()) << answer.status();
+  EXPECT_EQ(*answer, 42);
 }
 
 }  // namespace

@@ -57,6 +57,12 @@ class Store {
   // Guest code traps with kInterrupted once the Engine's epoch has advanced
   // `ticks` beyond its current value. The default is never.
   void SetEpochDeadline(uint64_t ticks);
+  // Makes the guest code running in this Store now (if any) trap with
+  // kInterrupted at its next function entry or loop iteration, and any
+  // later call do the same until SetEpochDeadline moves the deadline
+  // again. Safe to call from any thread while another one is in Call: it
+  // is how a host stops a guest whose caller has gone away.
+  void Interrupt();
 
   Func CreateHostFunc(const wasm::FuncType& type, HostCallback callback);
   // A host function with ready-made native and array entry points, as the

@@ -6,7 +6,9 @@
 //   - time: every call (and start function) gets an epoch deadline of the
 //     Store's time limit (--time-limit-ms at most, and never past the
 //     caller's gRPC deadline); a guest that runs longer traps with
-//     TRAP_KIND_INTERRUPTED.
+//     TRAP_KIND_INTERRUPTED. A guest whose caller cancels is interrupted
+//     within about 20 ms (CancelWatcher, which says what gRPC counts as a
+//     cancel), and the call ends CANCELLED.
 //   - memory: each Store may hold --max-memory bytes of linear memory;
 //     memory.grow beyond returns -1.
 //   - stack: wasm runs on the gRPC handler thread, which needs
@@ -34,6 +36,7 @@
 #include "kiln/runtime/module.h"
 #include "kiln/runtime/store.h"
 #include "kiln/server/auth.h"
+#include "kiln/server/cancel_watcher.h"
 #include "kiln/server/compile_pipeline.h"
 #include "kiln/server/epoch_ticker.h"
 #include "kiln/server/instance_registry.h"
@@ -55,6 +58,7 @@ class ExecutionServiceImpl final : public v1::ExecutionService::Service {
   struct Dependencies {
     runtime::Engine& engine;
     const EpochTicker& ticker;
+    CancelWatcher& cancels;
     CompilePipeline& pipeline;
     LoadedModules& loaded_modules;
     InstanceRegistry& instances;
@@ -115,6 +119,9 @@ class ExecutionServiceImpl final : public v1::ExecutionService::Service {
   // (or until the caller's deadline, if that is sooner).
   void ArmDeadline(runtime::Store& store, std::chrono::milliseconds time_limit,
                    const grpc::ServerContext& context) const;
+  // CANCELLED (or DEADLINE_EXCEEDED) when `status` is the interruption of
+  // a guest whose caller has gone; OK otherwise.
+  static absl::Status CallerGone(const absl::Status& status, const grpc::ServerContext& context);
 
   Dependencies deps_;
   const ExecutionLimits limits_;

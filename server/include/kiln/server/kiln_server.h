@@ -17,6 +17,7 @@
 #include "kiln/runtime/engine.h"
 #include "kiln/server/admin_service.h"
 #include "kiln/server/auth.h"
+#include "kiln/server/cancel_watcher.h"
 #include "kiln/server/compile_pipeline.h"
 #include "kiln/server/compile_service.h"
 #include "kiln/server/epoch_ticker.h"
@@ -63,6 +64,7 @@ class KilnServer {
   LoadedModules loaded_modules_;
   InstanceRegistry instances_;
   EpochTicker ticker_;
+  CancelWatcher cancels_;
   HeapTrimmer heap_trimmer_;
   std::unique_ptr<CompileServiceImpl> compile_service_;
   std::unique_ptr<ExecutionServiceImpl> execution_service_;

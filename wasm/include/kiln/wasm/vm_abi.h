@@ -29,7 +29,9 @@
 
 namespace kiln::vm {
 
-inline constexpr uint32_t kVmAbiVersion = 1;
+// 2: epoch checks re-read VMStoreContext::epoch_deadline every time (it
+// may change while guest code runs: Store::Interrupt).
+inline constexpr uint32_t kVmAbiVersion = 2;
 
 // Every trap the spec distinguishes, plus the host's own.
 enum class TrapCode : uint32_t {
@@ -98,9 +100,14 @@ struct VMGlobal {
 // Per-Store state generated code reads on every function entry and loop.
 struct VMStoreContext {
   uintptr_t stack_limit;                  // trap when the stack pointer goes below
-  uint64_t epoch_deadline;                // trap when *epoch reaches it
+  // Trap when *epoch reaches it. Any thread may move it while guest code
+  // runs (0 interrupts at the next check), so generated code reads it anew
+  // at every check, as it does the epoch.
+  std::atomic<uint64_t> epoch_deadline;
   const std::atomic<uint64_t>* epoch;     // the Engine's counter
 };
+static_assert(std::atomic<uint64_t>::is_always_lock_free &&
+              sizeof(std::atomic<uint64_t>) == sizeof(uint64_t));
 
 // The runtime functions generated code calls. Each takes the calling
 // instance's vmctx first. Those that can trap do not return when they do.
