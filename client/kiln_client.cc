@@ -27,18 +27,39 @@ absl::Status FromGrpc(const grpc::Status& status) {
   return absl::Status(static_cast<absl::StatusCode>(status.error_code()), status.error_message());
 }
 
-// A context for one call: the deadline and the bearer token.
-std::unique_ptr<grpc::ClientContext> MakeContext(const ClientOptions& options) {
-  auto context = std::make_unique<grpc::ClientContext>();
-  context->set_deadline(std::chrono::system_clock::now() +
-                        absl::ToChronoMilliseconds(options.timeout));
-  if (!options.bearer_token.empty()) {
-    context->AddMetadata("authorization", absl::StrCat("Bearer ", options.bearer_token));
-  }
-  return context;
-}
-
 }  // namespace
+
+// The context of one call (its deadline and bearer token), on the client's
+// in-flight list while it lives so that CancelAll can reach it.
+class KilnClient::CallContext {
+ public:
+  explicit CallContext(KilnClient& client) : client_(client) {
+    context_.set_deadline(std::chrono::system_clock::now() +
+                          absl::ToChronoMilliseconds(client.options_.timeout));
+    if (!client.options_.bearer_token.empty()) {
+      context_.AddMetadata("authorization", absl::StrCat("Bearer ", client.options_.bearer_token));
+    }
+    std::lock_guard lock(client_.in_flight_mutex_);
+    client_.in_flight_.push_back(&context_);
+  }
+  ~CallContext() {
+    std::lock_guard lock(client_.in_flight_mutex_);
+    std::erase(client_.in_flight_, &context_);
+  }
+  CallContext(const CallContext&) = delete;
+  CallContext& operator=(const CallContext&) = delete;
+
+  grpc::ClientContext* get() { return &context_; }
+
+ private:
+  KilnClient& client_;
+  grpc::ClientContext context_;
+};
+
+void KilnClient::CancelAll() {
+  std::lock_guard lock(in_flight_mutex_);
+  for (grpc::ClientContext* context : in_flight_) context->TryCancel();
+}
 
 absl::StatusOr<std::unique_ptr<KilnClient>> KilnClient::Connect(const ClientOptions& options) {
   if (options.target.empty()) return absl::InvalidArgumentError("no daemon address (HOST:PORT)");
@@ -71,7 +92,7 @@ KilnClient::~KilnClient() = default;
 absl::StatusOr<v1::CompileResponse> KilnClient::Compile(std::span<const uint8_t> module,
                                                         const v1::CompileOptions& options,
                                                         bool return_artifact) {
-  std::unique_ptr<grpc::ClientContext> context = MakeContext(options_);
+  CallContext context(*this);
   v1::CompileResponse response;
   if (module.size() <= options_.max_unary_module_bytes) {
     v1::CompileRequest request;
@@ -109,7 +130,7 @@ absl::StatusOr<v1::CompileResponse> KilnClient::Compile(std::span<const uint8_t>
 }
 
 absl::StatusOr<std::vector<uint8_t>> KilnClient::GetArtifact(std::string_view cache_key) {
-  std::unique_ptr<grpc::ClientContext> context = MakeContext(options_);
+  CallContext context(*this);
   v1::GetArtifactRequest request;
   request.set_cache_key(std::string(cache_key));
   std::unique_ptr<grpc::ClientReader<v1::ArtifactChunk>> stream =
@@ -129,7 +150,7 @@ absl::StatusOr<std::vector<uint8_t>> KilnClient::GetArtifact(std::string_view ca
 
 absl::StatusOr<std::vector<std::string>> KilnClient::FindMissing(
     const std::vector<std::string>& cache_keys) {
-  std::unique_ptr<grpc::ClientContext> context = MakeContext(options_);
+  CallContext context(*this);
   v1::FindMissingRequest request;
   for (const std::string& key : cache_keys) request.add_cache_keys(key);
   v1::FindMissingResponse response;
@@ -140,7 +161,7 @@ absl::StatusOr<std::vector<std::string>> KilnClient::FindMissing(
 }
 
 absl::StatusOr<std::string> KilnClient::GetFingerprint(const v1::CompileOptions& options) {
-  std::unique_ptr<grpc::ClientContext> context = MakeContext(options_);
+  CallContext context(*this);
   v1::GetFingerprintRequest request;
   *request.mutable_options() = options;
   v1::GetFingerprintResponse response;
@@ -151,7 +172,7 @@ absl::StatusOr<std::string> KilnClient::GetFingerprint(const v1::CompileOptions&
 
 absl::StatusOr<v1::InstantiateResponse> KilnClient::Instantiate(
     const v1::InstantiateRequest& request) {
-  std::unique_ptr<grpc::ClientContext> context = MakeContext(options_);
+  CallContext context(*this);
   v1::InstantiateResponse response;
   grpc::Status status = stubs_->execution->Instantiate(context.get(), request, &response);
   if (!status.ok()) return FromGrpc(status);
@@ -161,7 +182,7 @@ absl::StatusOr<v1::InstantiateResponse> KilnClient::Instantiate(
 absl::StatusOr<v1::InvokeResponse> KilnClient::Invoke(std::string_view instance_id,
                                                       std::string_view export_name,
                                                       std::vector<v1::Value> args) {
-  std::unique_ptr<grpc::ClientContext> context = MakeContext(options_);
+  CallContext context(*this);
   v1::InvokeRequest request;
   request.set_instance_id(std::string(instance_id));
   request.set_export_name(std::string(export_name));
@@ -173,7 +194,7 @@ absl::StatusOr<v1::InvokeResponse> KilnClient::Invoke(std::string_view instance_
 }
 
 absl::Status KilnClient::DropInstance(std::string_view instance_id) {
-  std::unique_ptr<grpc::ClientContext> context = MakeContext(options_);
+  CallContext context(*this);
   v1::DropInstanceRequest request;
   request.set_instance_id(std::string(instance_id));
   v1::DropInstanceResponse response;
@@ -181,7 +202,7 @@ absl::Status KilnClient::DropInstance(std::string_view instance_id) {
 }
 
 absl::StatusOr<v1::ExecuteResponse> KilnClient::Execute(const v1::ExecuteRequest& request) {
-  std::unique_ptr<grpc::ClientContext> context = MakeContext(options_);
+  CallContext context(*this);
   v1::ExecuteResponse response;
   grpc::Status status = stubs_->execution->Execute(context.get(), request, &response);
   if (!status.ok()) return FromGrpc(status);
@@ -189,7 +210,7 @@ absl::StatusOr<v1::ExecuteResponse> KilnClient::Execute(const v1::ExecuteRequest
 }
 
 absl::StatusOr<v1::StatsResponse> KilnClient::Stats() {
-  std::unique_ptr<grpc::ClientContext> context = MakeContext(options_);
+  CallContext context(*this);
   v1::StatsResponse response;
   grpc::Status status = stubs_->admin->Stats(context.get(), v1::StatsRequest(), &response);
   if (!status.ok()) return FromGrpc(status);

@@ -1,6 +1,7 @@
 #include "run_command.h"
 
 #include <cstdio>
+#include <cstring>
 #include <memory>
 #include <optional>
 #include <span>
@@ -22,6 +23,7 @@
 #include "kiln/wasm/artifact_format.h"
 #include "kiln/wasm/module.h"
 #include "kiln/wasm/types.h"
+#include "cancel_on_signal.h"
 #include "command_line.h"
 #include "kiln/client/kiln_client.h"
 #include "wire_values.h"
@@ -235,12 +237,24 @@ int RunOnServer(const RunOptions& options, std::vector<uint8_t> bytes) {
   if (wasm::HasArtifactMagic(bytes)) {
     return Usage(absl::StrCat(options.path, " is an artifact; kilnd takes modules (or cache keys)"));
   }
+  CancelOnSignal cancel_on_signal;
   absl::StatusOr<std::unique_ptr<KilnClient>> client = KilnClient::Connect(options.server);
   if (!client.ok()) return Usage(client.status().message());
+  cancel_on_signal.set_client(client->get());
+  // A signal during a call ends it CANCELLED; say why and exit as a
+  // process killed by it would, after the instance (if any) is dropped.
+  auto interrupted = [&cancel_on_signal](const absl::Status& status) {
+    if (status.code() != absl::StatusCode::kCancelled || cancel_on_signal.received() == 0) {
+      return false;
+    }
+    std::fprintf(stderr, "kiln: %s; the call was cancelled\n", strsignal(cancel_on_signal.received()));
+    return true;
+  };
   v1::InstantiateRequest request;
   request.mutable_module()->set_module(bytes.data(), bytes.size());
   *request.mutable_module()->mutable_options() = ToWire(options.engine.compiler);
   absl::StatusOr<v1::InstantiateResponse> instance = (*client)->Instantiate(request);
+  if (interrupted(instance.status())) return 128 + cancel_on_signal.received();
   if (!instance.ok()) {
     if (instance.status().code() == absl::StatusCode::kUnavailable) {
       PrintError(absl::StrCat("cannot reach kilnd at ", options.server.target, ": ",
@@ -279,6 +293,7 @@ int RunOnServer(const RunOptions& options, std::vector<uint8_t> bytes) {
   for (const runtime::Value& value : *arguments) wire_arguments.push_back(wire::ToWire(value));
   absl::StatusOr<v1::InvokeResponse> call =
       (*client)->Invoke(instance->instance_id(), *options.invoke, std::move(wire_arguments));
+  if (interrupted(call.status())) return 128 + cancel_on_signal.received();
   if (!call.ok()) {
     PrintError(call.status().message());
     return kExitBadModule;

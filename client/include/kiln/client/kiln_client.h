@@ -30,6 +30,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <span>
 #include <string>
 #include <string_view>
@@ -41,6 +42,10 @@
 #include "kiln/v1/admin_service.pb.h"
 #include "kiln/v1/compile_service.pb.h"
 #include "kiln/v1/execution_service.pb.h"
+
+namespace grpc {
+class ClientContext;
+}  // namespace grpc
 
 namespace kiln::client {
 
@@ -90,12 +95,21 @@ class KilnClient {
   // AdminService.
   absl::StatusOr<v1::StatsResponse> Stats();
 
+  // Cancels every call in flight on this client; callable from any thread
+  // (a signal-handling thread, say). Each returns CANCELLED at once, and
+  // kilnd stops the guest such a call runs instead of letting it go on to
+  // its time limit. Calls started afterwards run as usual.
+  void CancelAll();
+
  private:
   struct Stubs;
+  class CallContext;
   KilnClient(const ClientOptions& options, std::unique_ptr<Stubs> stubs);
 
   ClientOptions options_;
   std::unique_ptr<Stubs> stubs_;
+  std::mutex in_flight_mutex_;
+  std::vector<grpc::ClientContext*> in_flight_;  // guarded by in_flight_mutex_
 };
 
 }  // namespace kiln::client
