@@ -241,20 +241,23 @@ int RunOnServer(const RunOptions& options, std::vector<uint8_t> bytes) {
   absl::StatusOr<std::unique_ptr<KilnClient>> client = KilnClient::Connect(options.server);
   if (!client.ok()) return Usage(client.status().message());
   cancel_on_signal.set_client(client->get());
-  // A signal during a call ends it CANCELLED; say why and exit as a
-  // process killed by it would, after the instance (if any) is dropped.
-  auto interrupted = [&cancel_on_signal](const absl::Status& status) {
-    if (status.code() != absl::StatusCode::kCancelled || cancel_on_signal.received() == 0) {
-      return false;
-    }
-    std::fprintf(stderr, "kiln: %s; the call was cancelled\n", strsignal(cancel_on_signal.received()));
-    return true;
+  // A signal cancels the call in flight (it ends CANCELLED) and stops the
+  // command at its next step, even one that came between calls: say why
+  // and exit as a process killed by it would, after the instance (if any)
+  // is dropped. 0 while no signal came.
+  auto exit_for_signal = [&cancel_on_signal] {
+    const int signal = cancel_on_signal.received();
+    if (signal == 0) return 0;
+    std::fprintf(stderr, "kiln: %s; the call was cancelled\n", strsignal(signal));
+    return 128 + signal;
   };
   v1::InstantiateRequest request;
   request.mutable_module()->set_module(bytes.data(), bytes.size());
   *request.mutable_module()->mutable_options() = ToWire(options.engine.compiler);
   absl::StatusOr<v1::InstantiateResponse> instance = (*client)->Instantiate(request);
-  if (interrupted(instance.status())) return 128 + cancel_on_signal.received();
+  if (absl::IsCancelled(instance.status())) {
+    if (int code = exit_for_signal()) return code;
+  }
   if (!instance.ok()) {
     if (instance.status().code() == absl::StatusCode::kUnavailable) {
       PrintError(absl::StrCat("cannot reach kilnd at ", options.server.target, ": ",
@@ -276,6 +279,7 @@ int RunOnServer(const RunOptions& options, std::vector<uint8_t> bytes) {
     const std::string& id;
     ~Dropper() { client.DropInstance(id).IgnoreError(); }
   } dropper{**client, instance->instance_id()};
+  if (int code = exit_for_signal()) return code;
   if (!options.invoke.has_value()) return kExitOk;
 
   absl::StatusOr<wasm::FuncType> type = RemoteExportType(*instance, *options.invoke);
@@ -293,7 +297,7 @@ int RunOnServer(const RunOptions& options, std::vector<uint8_t> bytes) {
   for (const runtime::Value& value : *arguments) wire_arguments.push_back(wire::ToWire(value));
   absl::StatusOr<v1::InvokeResponse> call =
       (*client)->Invoke(instance->instance_id(), *options.invoke, std::move(wire_arguments));
-  if (interrupted(call.status())) return 128 + cancel_on_signal.received();
+  if (int code = exit_for_signal()) return code;
   if (!call.ok()) {
     PrintError(call.status().message());
     return kExitBadModule;
