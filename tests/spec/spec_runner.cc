@@ -1,6 +1,7 @@
 // kiln-spec — runs WebAssembly spec-suite scripts (.wast) against Kiln.
 //
-//   kiln-spec [--verbose] [--skip-list FILE] [--check-skips] [--opt-level L] PATH...
+//   kiln-spec [--verbose] [--skip-list FILE] [--check-skips] [--corrected-modules FILE]
+//             [--opt-level L] PATH...
 //
 // Each PATH is a .wast file or a folder of them (not searched recursively).
 // Every script is converted with wabt's wast2json into a temporary folder
@@ -13,15 +14,18 @@
 // could not be converted, 2 for bad usage.
 //
 // Skipped without a skip-list entry: text-format modules (Kiln reads only
-// binaries).
+// binaries). Modules that wast2json encodes wrongly are replaced by the
+// hand-encoded bytes of corrected-modules.txt (see corrected_modules.h).
 #include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
 #include <exception>
 #include <filesystem>
+#include <fstream>
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <string_view>
 #include <system_error>
@@ -31,6 +35,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
+#include "corrected_modules.h"
 #include "epoch_ticker.h"
 #include "execution_commands.h"
 #include "local_engine.h"
@@ -44,12 +49,16 @@
 #ifndef KILN_SPEC_DEFAULT_SKIP_LIST
 #error "KILN_SPEC_DEFAULT_SKIP_LIST must name tests/spec/skip-list.txt (set by CMake)"
 #endif
+#ifndef KILN_SPEC_DEFAULT_CORRECTED_MODULES
+#error "KILN_SPEC_DEFAULT_CORRECTED_MODULES must name tests/spec/corrected-modules.txt (set by CMake)"
+#endif
 
 namespace kiln::spec {
 namespace {
 
 constexpr std::string_view kUsage =
-    "usage: kiln-spec [--verbose] [--skip-list FILE] [--check-skips] [--opt-level L] PATH...\n"
+    "usage: kiln-spec [--verbose] [--skip-list FILE] [--check-skips]\n"
+    "                 [--corrected-modules FILE] [--opt-level L] PATH...\n"
     "\n"
     "Runs WebAssembly spec scripts: each PATH is a .wast file or a folder of them.\n"
     "\n"
@@ -60,6 +69,9 @@ constexpr std::string_view kUsage =
     "  --check-skips      also run skip-listed commands and report entries that\n"
     "                     now pass (off by default: an entry may be there because\n"
     "                     the command crashes)\n"
+    "  --corrected-modules FILE\n"
+    "                     use FILE instead of the default list of modules that\n"
+    "                     wast2json encodes wrongly (%s)\n"
     "  --opt-level L      compile with LLVM optimization level O0, O1 or O2\n"
     "                     (default O2)\n";
 
@@ -75,7 +87,8 @@ constexpr std::chrono::milliseconds kEpochPeriod{100};
 constexpr uint64_t kDeadlineTicks = 600;  // 60 s
 
 void PrintUsage(std::FILE* out) {
-  std::fprintf(out, kUsage.data(), kQuietFailureLimit, KILN_SPEC_DEFAULT_SKIP_LIST);
+  std::fprintf(out, kUsage.data(), kQuietFailureLimit, KILN_SPEC_DEFAULT_SKIP_LIST,
+               KILN_SPEC_DEFAULT_CORRECTED_MODULES);
 }
 
 // Decodes and validates the command's module file. The harness's own
@@ -189,10 +202,11 @@ struct Execution {
 
 class SpecRunner {
  public:
-  SpecRunner(RunnerOptions options, SkipList skip_list, std::filesystem::path wast2json,
-             Execution execution)
+  SpecRunner(RunnerOptions options, SkipList skip_list, CorrectedModules corrected,
+             std::filesystem::path wast2json, Execution execution)
       : options_(options),
         skip_list_(std::move(skip_list)),
+        corrected_(std::move(corrected)),
         wast2json_(std::move(wast2json)),
         execution_(execution) {}
 
@@ -201,6 +215,7 @@ class SpecRunner {
 
   const Totals& totals() const { return totals_; }
   const std::map<std::string, uint64_t>& skip_reasons() const { return skip_reasons_; }
+  uint64_t corrected_commands() const { return corrected_commands_; }
 
  private:
   // Converts `wast` into `folder` and runs its commands. An error means the
@@ -209,15 +224,23 @@ class SpecRunner {
                          ScriptReport& report);
   void RunCommandOf(const WastCommand& command, ScriptSession& session, ScriptReport& report,
                     SkipTallies& tallies);
+  // `command` with its module replaced by the hand-encoded bytes of `fix`,
+  // written into `folder`.
+  absl::StatusOr<WastCommand> Corrected(const WastCommand& command, const CorrectedModule& fix,
+                                        const std::filesystem::path& folder,
+                                        ScriptReport& report) const;
   void CheckSkipEntries(const SkipTallies& tallies, ScriptReport& report) const;
+  void CheckCorrections(const std::set<const CorrectedModule*>& used, ScriptReport& report) const;
   void Print(const ScriptReport& report) const;
 
   RunnerOptions options_;
   SkipList skip_list_;
+  CorrectedModules corrected_;
   std::filesystem::path wast2json_;
   Execution execution_;
   Totals totals_;
   std::map<std::string, uint64_t> skip_reasons_;
+  uint64_t corrected_commands_ = 0;
 };
 
 void SpecRunner::RunFile(const std::filesystem::path& wast) {
@@ -252,11 +275,66 @@ absl::Status SpecRunner::RunScript(const std::filesystem::path& wast,
   if (!session.ok()) return session.status();
 
   SkipTallies tallies;
+  std::set<const CorrectedModule*> corrections_used;
   for (const WastCommand& command : script->commands) {
-    RunCommandOf(command, **session, report, tallies);
+    const CorrectedModule* fix = corrected_.Find(report.name, command.line);
+    if (fix == nullptr) {
+      RunCommandOf(command, **session, report, tallies);
+      continue;
+    }
+    corrections_used.insert(fix);
+    absl::StatusOr<WastCommand> corrected = Corrected(command, *fix, folder, report);
+    if (!corrected.ok()) {
+      ++report.totals.failed;
+      report.failures.push_back(absl::StrCat(report.name, ":", command.line, ": corrected module (",
+                                             "line ", fix->list_line, " of the list): ",
+                                             std::string(corrected.status().message())));
+      continue;
+    }
+    ++corrected_commands_;
+    RunCommandOf(*corrected, **session, report, tallies);
   }
   CheckSkipEntries(tallies, report);
+  CheckCorrections(corrections_used, report);
   return absl::OkStatus();
+}
+
+absl::StatusOr<WastCommand> SpecRunner::Corrected(const WastCommand& command,
+                                                  const CorrectedModule& fix,
+                                                  const std::filesystem::path& folder,
+                                                  ScriptReport& report) const {
+  if (command.module_type != ModuleType::kBinary) {
+    return absl::InvalidArgumentError("the command has no binary module to replace");
+  }
+  absl::StatusOr<std::vector<uint8_t>> original = ReadModuleBytes(command.module_file);
+  if (!original.ok()) return original.status();
+  if (*original == fix.bytes) {
+    report.notes.push_back(absl::StrCat("corrected module for ", report.name, ":", command.line,
+                                        " (line ", fix.list_line,
+                                        " of the list): wast2json now writes the same bytes; "
+                                        "remove the entry"));
+  }
+  WastCommand corrected = command;
+  corrected.module_file = folder / absl::StrCat("corrected-", command.line, ".wasm");
+  std::ofstream out(corrected.module_file, std::ios::binary);
+  out.write(reinterpret_cast<const char*>(fix.bytes.data()),
+            static_cast<std::streamsize>(fix.bytes.size()));
+  out.close();
+  if (!out) {
+    return absl::InternalError(absl::StrCat("cannot write ", corrected.module_file.string()));
+  }
+  return corrected;
+}
+
+// Like skip-list entries, corrections that match nothing are pointed out.
+void SpecRunner::CheckCorrections(const std::set<const CorrectedModule*>& used,
+                                  ScriptReport& report) const {
+  for (const CorrectedModule* fix : corrected_.EntriesFor(report.name)) {
+    if (used.contains(fix)) continue;
+    report.notes.push_back(absl::StrCat("corrected module on line ", fix->list_line, " (",
+                                        report.name, ":", fix->line,
+                                        ") matches no command; remove it"));
+  }
 }
 
 // The skip list must only shrink, so entries that no longer earn their place
@@ -353,6 +431,8 @@ struct CommandLine {
   RunnerOptions options;
   std::filesystem::path skip_list = KILN_SPEC_DEFAULT_SKIP_LIST;
   bool skip_list_given = false;
+  std::filesystem::path corrected_modules = KILN_SPEC_DEFAULT_CORRECTED_MODULES;
+  bool corrected_modules_given = false;
   std::vector<std::filesystem::path> paths;
 };
 
@@ -390,6 +470,16 @@ absl::StatusOr<CommandLine> ParseCommandLine(int argc, char** argv) {
       }
       command_line.skip_list = std::filesystem::path(value);
       command_line.skip_list_given = true;
+    } else if (arg == "--corrected-modules" || arg.starts_with("--corrected-modules=")) {
+      std::string_view value;
+      if (arg == "--corrected-modules") {
+        if (i + 1 == argc) return absl::InvalidArgumentError("--corrected-modules needs a file");
+        value = argv[++i];
+      } else {
+        value = arg.substr(std::string_view("--corrected-modules=").size());
+      }
+      command_line.corrected_modules = std::filesystem::path(value);
+      command_line.corrected_modules_given = true;
     } else {
       return absl::InvalidArgumentError(absl::StrCat("unknown option ", std::string(arg)));
     }
@@ -464,6 +554,22 @@ int Main(int argc, char** argv) {
                  command_line->skip_list.c_str());
   }
 
+  CorrectedModules corrected;
+  if (command_line->corrected_modules_given ||
+      std::filesystem::exists(command_line->corrected_modules, error)) {
+    absl::StatusOr<CorrectedModules> loaded = CorrectedModules::Load(command_line->corrected_modules);
+    if (!loaded.ok()) {
+      std::fprintf(stderr, "kiln-spec: %s\n", std::string(loaded.status().message()).c_str());
+      return 2;
+    }
+    corrected = *std::move(loaded);
+  } else {
+    std::fprintf(stderr,
+                 "kiln-spec: note: default corrected-module list %s not found; using "
+                 "wast2json's bytes for every module\n",
+                 command_line->corrected_modules.c_str());
+  }
+
   absl::StatusOr<std::filesystem::path> wast2json = FindOnPath("wast2json");
   if (!wast2json.ok()) {
     std::fprintf(stderr,
@@ -484,8 +590,8 @@ int Main(int argc, char** argv) {
   // Declared after the engine so it stops before the engine goes away.
   EpochTicker ticker((*engine)->engine(), kEpochPeriod);
 
-  SpecRunner runner(command_line->options, std::move(skip_list), *std::move(wast2json),
-                    Execution{**engine});
+  SpecRunner runner(command_line->options, std::move(skip_list), std::move(corrected),
+                    *std::move(wast2json), Execution{**engine});
   for (const std::filesystem::path& script : *scripts) runner.RunFile(script);
 
   const Totals& totals = runner.totals();
@@ -498,6 +604,12 @@ int Main(int argc, char** argv) {
               static_cast<unsigned long long>(totals.passed),
               static_cast<unsigned long long>(totals.failed),
               static_cast<unsigned long long>(totals.skipped));
+  if (runner.corrected_commands() > 0) {
+    std::printf("(%llu command%s ran on a hand-encoded module, see %s)\n",
+                static_cast<unsigned long long>(runner.corrected_commands()),
+                runner.corrected_commands() == 1 ? "" : "s",
+                command_line->corrected_modules.c_str());
+  }
   return totals.failed == 0 ? 0 : 1;
 }
 
