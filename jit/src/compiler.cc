@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <map>
 #include <memory>
@@ -191,6 +193,7 @@ absl::StatusOr<std::string> CompileBatch(const wasm::Module& module, const Batch
       DefineExitTrampoline(env, t);
     }
   }
+  const auto start = std::chrono::steady_clock::now();
   std::string verify_errors;
   llvm::raw_string_ostream verify_stream(verify_errors);
   if (llvm::verifyModule(llvm_module, &verify_stream)) {
@@ -228,6 +231,7 @@ absl::StatusOr<std::string> CompileBatch(const wasm::Module& module, const Batch
     }
     passes.run(llvm_module, mam);
   }
+  const auto optimized = std::chrono::steady_clock::now();
 
   // A developer's window into the optimizer: KILN_DUMP_IR=1 prints each
   // batch's optimized IR to stderr.
@@ -242,6 +246,22 @@ absl::StatusOr<std::string> CompileBatch(const wasm::Module& module, const Batch
     return absl::InternalError("LLVM cannot emit object files for this target");
   }
   codegen.run(llvm_module);
+  // Where compile time goes: KILN_TRACE_BATCHES=1 prints each batch's
+  // functions, wasm bytes, and milliseconds in the optimizer (with the IR
+  // verifier) and in code generation.
+  if (const char* trace = std::getenv("KILN_TRACE_BATCHES"); trace != nullptr && *trace == '1') {
+    size_t body_bytes = 0;
+    for (uint32_t d = job.first_defined; d < job.end_defined; ++d) {
+      body_bytes += module.bodies[d].bytes.size();
+    }
+    using Ms = std::chrono::duration<double, std::milli>;
+    const std::string what = job.trampolines ? std::string("trampolines")
+                                             : absl::StrCat("functions ", job.first_defined, "..",
+                                                            job.end_defined - 1);
+    std::fprintf(stderr, "kiln: batch %s: %zu wasm bytes, optimize %.1f ms, codegen %.1f ms\n",
+                 what.c_str(), body_bytes, Ms(optimized - start).count(),
+                 Ms(std::chrono::steady_clock::now() - optimized).count());
+  }
   return std::string(object.data(), object.size());
 }
 
