@@ -14,8 +14,10 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/match.h"
 #include "epoch_check_pass.h"
 #include "function_translator.h"
+#include "i64x2_mul_scalarizer.h"
 #include "image_linker.h"
 #include "kiln/wasm/vm_abi.h"
 #include "kiln/wasm/version.h"
@@ -151,6 +153,12 @@ Compiler::~Compiler() = default;
 
 namespace {
 
+// Whether the target multiplies 64-bit vector lanes in one instruction (on
+// x86, AVX-512DQ's vpmullq); without it i64x2 multiply webs go scalar.
+bool HasVectorI64Multiply(const std::string& features) {
+  return absl::StrContains(features, "+avx512dq");
+}
+
 struct BatchJob {
   uint32_t first_defined = 0;
   uint32_t end_defined = 0;
@@ -211,6 +219,12 @@ absl::StatusOr<std::string> CompileBatch(const wasm::Module& module, const Batch
     builder.registerFunctionAnalyses(fam);
     builder.registerLoopAnalyses(lam);
     builder.crossRegisterProxies(lam, fam, cgam, mam);
+    if (options.opt_level != OptLevel::kO0 && !HasVectorI64Multiply(features)) {
+      builder.registerOptimizerLastEPCallback(
+          [](llvm::ModulePassManager& passes, llvm::OptimizationLevel) {
+            passes.addPass(llvm::createModuleToFunctionPassAdaptor(ScalarizeI64x2MulWebs()));
+          });
+    }
     if (options.epoch_interruption) {
       builder.registerVectorizerStartEPCallback(
           [](llvm::FunctionPassManager& passes, llvm::OptimizationLevel) {

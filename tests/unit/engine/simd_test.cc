@@ -536,6 +536,56 @@ TEST_P(SimdTest, DISABLED_PartlyUsedLoadStillTrapsPastTheEnd) {
 }
 
 // ---------------------------------------------------------------------------
+// i64x2 multiply chains: where the host has no 64-bit vector multiply, the
+// optimizer moves a loop of them to scalar registers (jit/src/
+// i64x2_mul_scalarizer.h). Lane order, loads split in two, the rotate
+// built from shifts and the loop-carried value must all come out as the
+// vector code says, at O0 (no rewrite) and O2 alike.
+
+TEST_P(SimdTest, I64x2MultiplyLoopMatchesLaneByLaneMath) {
+  constexpr uint64_t kK1 = 0x9E3779B185EBCA87ull;
+  constexpr uint64_t kK2 = 0xC2B2AE3D27D4EB4Full;
+  // Eight words of memory, read two at a time.
+  std::vector<uint64_t> words(8);
+  for (size_t i = 0; i < words.size(); ++i) words[i] = 0x0123456789ABCDEFull * (i + 3) ^ (i << 60);
+  module_.AddMemory(1);
+  module_.AddActiveData(0, std::string_view(reinterpret_cast<const char*>(words.data()),
+                                            words.size() * sizeof(uint64_t)));
+  // mix(acc: v128, n: i32) -> v128, with local i: i32:
+  //   do { acc = rotl(acc + load((i & 3) * 16) * K2, 31) * K1 } while (++i < n)
+  Encoder body;
+  body.Block().Loop().LocalGet(0);
+  body.LocalGet(2).I32Const(3).Op(Opcode::kI32And).I32Const(4).Op(Opcode::kI32Shl);
+  body.Mem(Opcode::kV128Load, 0, 0);
+  V128Const(body, Lanes<uint64_t>{kK2, kK2}).Op(Opcode::kI64x2Mul).Op(Opcode::kI64x2Add);
+  body.LocalTee(0).I32Const(31).Op(Opcode::kI64x2Shl);
+  body.LocalGet(0).I32Const(33).Op(Opcode::kI64x2ShrU).Op(Opcode::kV128Or);
+  V128Const(body, Lanes<uint64_t>{kK1, kK1}).Op(Opcode::kI64x2Mul).LocalSet(0);
+  body.LocalGet(2).I32Const(1).Op(Opcode::kI32Add).LocalTee(2).LocalGet(1);
+  body.Op(Opcode::kI32LtU).BrIf(0).End().End().LocalGet(0).End();
+  Export("mix", Type({ValType::kV128, ValType::kI32}, {ValType::kV128}), body,
+         {LocalDecl{1, ValType::kI32}});
+  Instantiate();
+
+  auto expected = [&](Lanes<uint64_t> acc, uint32_t n) {
+    uint32_t i = 0;
+    do {
+      for (int lane = 0; lane < 2; ++lane) {
+        const uint64_t sum = acc[lane] + words[(i & 3) * 2 + lane] * kK2;
+        acc[lane] = ((sum << 31) | (sum >> 33)) * kK1;
+      }
+    } while (++i < n);
+    return acc;
+  };
+  for (uint32_t n : {1u, 2u, 7u, 1000u}) {
+    const Lanes<uint64_t> seed{0x1111222233334444ull * n, ~0ull - n};
+    EXPECT_EQ(LanesOf<uint64_t>(CallV128("mix", {V128(seed), Value::I32(static_cast<int32_t>(n))})),
+              expected(seed, n))
+        << "n = " << n;
+  }
+}
+
+// ---------------------------------------------------------------------------
 // v128 crossing every boundary: many parameters (some on the stack), several
 // results (returned through memory), a host function both ways, and a
 // mutable global read and written by wasm and by the host.
