@@ -132,7 +132,13 @@ class Web {
     }
   }
 
-  bool Profitable() const {
+  // Whether rewriting pays (see kEdgeCostPerMultiply). A web with a member
+  // in a block the entry cannot reach is left alone: the rewrite visits
+  // blocks from the entry, so it would never give such a member its lanes.
+  bool Worthwhile(const std::set<const llvm::BasicBlock*>& reachable) const {
+    for (llvm::Instruction* inst : ordered_) {
+      if (!reachable.contains(inst->getParent())) return false;
+    }
     int multiplies = 0;
     int edge_cost = 0;
     std::set<llvm::Value*> split;
@@ -288,6 +294,11 @@ int ScalarizeI64x2MulWebsIn(llvm::Function& function) {
       if (IsMultiply(&inst)) multiplies.push_back(&inst);
     }
   }
+  if (multiplies.empty()) return 0;
+  std::set<const llvm::BasicBlock*> reachable;
+  for (llvm::BasicBlock* block : llvm::ReversePostOrderTraversal<llvm::Function*>(&function)) {
+    reachable.insert(block);
+  }
   std::set<llvm::Instruction*> claimed;
   std::vector<Web> webs;
   for (llvm::Instruction* multiply : multiplies) {
@@ -295,7 +306,7 @@ int ScalarizeI64x2MulWebsIn(llvm::Function& function) {
   }
   int rewritten = 0;
   for (Web& web : webs) {
-    if (!web.Profitable()) continue;
+    if (!web.Worthwhile(reachable)) continue;
     web.Scalarize(function);
     ++rewritten;
   }

@@ -101,5 +101,30 @@ define <2 x i64> @lone(<2 x i64> %a, <2 x i64> %b) {
   EXPECT_NE(Print(function).find("mul <2 x i64> %a, %b"), std::string::npos);
 }
 
+TEST(I64x2MulScalarizerTest, LeavesAWebThatReachesUnreachableCodeAlone) {
+  // The rewrite walks blocks from the entry; a member it would never visit
+  // must keep the whole web as it is, not crash or leave it half done.
+  llvm::LLVMContext context;
+  std::unique_ptr<llvm::Module> module = Parse(context, R"(
+define i64 @dead(<2 x i64> %a) {
+entry:
+  br label %exit
+dead:
+  %m = mul <2 x i64> %a, %a
+  br label %exit
+exit:
+  %p = phi <2 x i64> [ %a, %entry ], [ %m, %dead ]
+  %r = mul <2 x i64> %p, <i64 3, i64 5>
+  %s = mul <2 x i64> %r, <i64 7, i64 9>
+  %lo = extractelement <2 x i64> %s, i64 0
+  ret i64 %lo
+}
+)");
+  ASSERT_NE(module, nullptr);
+  llvm::Function& function = *module->getFunction("dead");
+  EXPECT_EQ(ScalarizeI64x2MulWebsIn(function), 0);
+  EXPECT_FALSE(llvm::verifyFunction(function));
+}
+
 }  // namespace
 }  // namespace kiln::jit
