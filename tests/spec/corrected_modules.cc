@@ -1,8 +1,8 @@
 #include "corrected_modules.h"
 
+#include "list_text.h"
+
 #include <charconv>
-#include <fstream>
-#include <iterator>
 #include <utility>
 
 #include "absl/status/status.h"
@@ -10,12 +10,6 @@
 
 namespace kiln::spec {
 namespace {
-
-std::string_view Trim(std::string_view s) {
-  const size_t begin = s.find_first_not_of(" \t\r");
-  if (begin == std::string_view::npos) return {};
-  return s.substr(begin, s.find_last_not_of(" \t\r") - begin + 1);
-}
 
 int HexDigit(char c) {
   if (c >= '0' && c <= '9') return c - '0';
@@ -32,7 +26,7 @@ absl::StatusOr<CorrectedModules> CorrectedModules::Parse(std::string_view text,
   uint32_t list_line = 0;
   while (!text.empty()) {
     const size_t newline = text.find('\n');
-    const std::string_view line = Trim(text.substr(0, newline));
+    const std::string_view line = TrimSpaces(text.substr(0, newline));
     text.remove_prefix(newline == std::string_view::npos ? text.size() : newline + 1);
     ++list_line;
     if (line.empty() || line.front() == '#') continue;
@@ -46,11 +40,11 @@ absl::StatusOr<CorrectedModules> CorrectedModules::Parse(std::string_view text,
     if (bar == std::string_view::npos) return error("expected FILE.wast:LINE HEX... | reason");
     CorrectedModule entry;
     entry.list_line = list_line;
-    entry.reason = std::string(Trim(line.substr(bar + 1)));
+    entry.reason = std::string(TrimSpaces(line.substr(bar + 1)));
     // A correction without a reason cannot be checked by a reader.
     if (entry.reason.empty()) return error("an entry needs a reason");
 
-    std::string_view head = Trim(line.substr(0, bar));
+    std::string_view head = TrimSpaces(line.substr(0, bar));
     const size_t space = head.find_first_of(" \t");
     const std::string_view target = head.substr(0, space);
     const size_t colon = target.find(':');
@@ -87,11 +81,9 @@ absl::StatusOr<CorrectedModules> CorrectedModules::Parse(std::string_view text,
 }
 
 absl::StatusOr<CorrectedModules> CorrectedModules::Load(const std::filesystem::path& path) {
-  std::ifstream in(path);
-  if (!in) return absl::NotFoundError(absl::StrCat("cannot open ", path.string()));
-  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  if (in.bad()) return absl::DataLossError(absl::StrCat("cannot read ", path.string()));
-  return Parse(text, path.string());
+  absl::StatusOr<std::string> text = ReadListText(path, "corrected-module list");
+  if (!text.ok()) return text.status();
+  return Parse(*text, path.string());
 }
 
 const CorrectedModule* CorrectedModules::Find(std::string_view file, uint32_t line) const {

@@ -1,33 +1,21 @@
 #include "skip_list.h"
 
+#include "list_text.h"
+
 #include <charconv>
-#include <fstream>
-#include <iterator>
 #include <utility>
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 
 namespace kiln::spec {
-namespace {
-
-constexpr std::string_view kSpace = " \t\r";
-
-std::string_view Trim(std::string_view s) {
-  const size_t begin = s.find_first_not_of(kSpace);
-  if (begin == std::string_view::npos) return {};
-  const size_t end = s.find_last_not_of(kSpace);
-  return s.substr(begin, end - begin + 1);
-}
-
-}  // namespace
 
 absl::StatusOr<SkipList> SkipList::Parse(std::string_view text, std::string_view origin) {
   SkipList list;
   uint32_t list_line = 0;
   while (!text.empty()) {
     const size_t newline = text.find('\n');
-    const std::string_view line = Trim(text.substr(0, newline));
+    const std::string_view line = TrimSpaces(text.substr(0, newline));
     text.remove_prefix(newline == std::string_view::npos ? text.size() : newline + 1);
     ++list_line;
     if (line.empty() || line.front() == '#') continue;
@@ -37,10 +25,10 @@ absl::StatusOr<SkipList> SkipList::Parse(std::string_view text, std::string_view
                                                      std::string(what), ": ", std::string(line)));
     };
 
-    const size_t space = line.find_first_of(kSpace);
+    const size_t space = line.find_first_of(" \t\r");
     const std::string_view target = line.substr(0, space);
     const std::string_view reason =
-        space == std::string_view::npos ? std::string_view() : Trim(line.substr(space));
+        space == std::string_view::npos ? std::string_view() : TrimSpaces(line.substr(space));
     // A skip without a reason cannot be judged later, when deciding whether
     // it may be dropped.
     if (reason.empty()) return error("an entry needs a reason");
@@ -72,11 +60,9 @@ absl::StatusOr<SkipList> SkipList::Parse(std::string_view text, std::string_view
 }
 
 absl::StatusOr<SkipList> SkipList::Load(const std::filesystem::path& path) {
-  std::ifstream in(path);
-  if (!in) return absl::NotFoundError(absl::StrCat("cannot open skip list ", path.string()));
-  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  if (in.bad()) return absl::DataLossError(absl::StrCat("cannot read ", path.string()));
-  return Parse(text, path.string());
+  absl::StatusOr<std::string> text = ReadListText(path, "skip list");
+  if (!text.ok()) return text.status();
+  return Parse(*text, path.string());
 }
 
 const SkipEntry* SkipList::Find(std::string_view file, uint32_t line) const {
