@@ -14,7 +14,6 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "absl/strings/match.h"
 #include "epoch_check_pass.h"
 #include "function_translator.h"
 #include "i64x2_mul_scalarizer.h"
@@ -153,10 +152,12 @@ Compiler::~Compiler() = default;
 
 namespace {
 
-// Whether the target multiplies 64-bit vector lanes in one instruction (on
-// x86, AVX-512DQ's vpmullq); without it i64x2 multiply webs go scalar.
-bool HasVectorI64Multiply(const std::string& features) {
-  return absl::StrContains(features, "+avx512dq");
+// Whether an x86 target lacks a one-instruction 64-bit vector lane multiply
+// (AVX-512DQ's vpmullq), so i64x2 multiply webs are better scalar. Asked of
+// the subtarget, so a named --cpu counts as well as this host's features.
+bool LacksVectorI64Multiply(const llvm::TargetMachine& machine) {
+  return machine.getTargetTriple().isX86() &&
+         !machine.getMCSubtargetInfo()->checkFeatures("+avx512dq");
 }
 
 struct BatchJob {
@@ -219,7 +220,7 @@ absl::StatusOr<std::string> CompileBatch(const wasm::Module& module, const Batch
     builder.registerFunctionAnalyses(fam);
     builder.registerLoopAnalyses(lam);
     builder.crossRegisterProxies(lam, fam, cgam, mam);
-    if (options.opt_level != OptLevel::kO0 && !HasVectorI64Multiply(features)) {
+    if (options.opt_level != OptLevel::kO0 && LacksVectorI64Multiply(*machine)) {
       builder.registerOptimizerLastEPCallback(
           [](llvm::ModulePassManager& passes, llvm::OptimizationLevel) {
             passes.addPass(llvm::createModuleToFunctionPassAdaptor(ScalarizeI64x2MulWebs()));
