@@ -243,8 +243,8 @@ class Web {
     if (llvm::Value* free = FreeLane(value, lane)) return free;
     Lanes& extracted = extracted_[value];
     if (extracted[lane] == nullptr) {
-      llvm::IRBuilder<> builder(AfterDefinition(value, function)->getParent(),
-                                AfterDefinition(value, function));
+      const llvm::BasicBlock::iterator at = AfterDefinition(value, function);
+      llvm::IRBuilder<> builder(at->getParent(), at);
       extracted[lane] = builder.CreateExtractElement(value, lane);
     }
     return extracted[lane];

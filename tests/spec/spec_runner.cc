@@ -25,6 +25,7 @@
 #include <fstream>
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <string_view>
@@ -436,9 +437,27 @@ struct CommandLine {
   std::vector<std::filesystem::path> paths;
 };
 
+// Whether argv[i] is option `name`, given as `NAME VALUE` or `NAME=VALUE`.
+// If so, `value` is set to its value (and `i` moves past a separate one), or
+// to nullopt when the value is missing.
+bool TakeOption(std::string_view name, int argc, char** argv, int& i,
+                std::optional<std::string_view>& value) {
+  const std::string_view arg = argv[i];
+  if (arg == name) {
+    value = i + 1 < argc ? std::optional<std::string_view>(argv[++i]) : std::nullopt;
+    return true;
+  }
+  if (arg.starts_with(name) && arg.substr(name.size()).starts_with('=')) {
+    value = arg.substr(name.size() + 1);
+    return true;
+  }
+  return false;
+}
+
 absl::StatusOr<CommandLine> ParseCommandLine(int argc, char** argv) {
   CommandLine command_line;
   bool options_done = false;
+  std::optional<std::string_view> value;
   for (int i = 1; i < argc; ++i) {
     const std::string_view arg = argv[i];
     if (options_done || arg.empty() || arg.front() != '-') {
@@ -449,36 +468,18 @@ absl::StatusOr<CommandLine> ParseCommandLine(int argc, char** argv) {
       command_line.options.verbose = true;
     } else if (arg == "--check-skips") {
       command_line.options.check_skips = true;
-    } else if (arg == "--opt-level" || arg.starts_with("--opt-level=")) {
-      std::string_view value;
-      if (arg == "--opt-level") {
-        if (i + 1 == argc) return absl::InvalidArgumentError("--opt-level needs a level");
-        value = argv[++i];
-      } else {
-        value = arg.substr(std::string_view("--opt-level=").size());
-      }
-      absl::StatusOr<jit::OptLevel> level = jit::ParseOptLevel(value);
+    } else if (TakeOption("--opt-level", argc, argv, i, value)) {
+      if (!value) return absl::InvalidArgumentError("--opt-level needs a level");
+      absl::StatusOr<jit::OptLevel> level = jit::ParseOptLevel(*value);
       if (!level.ok()) return level.status();
       command_line.options.opt_level = *level;
-    } else if (arg == "--skip-list" || arg.starts_with("--skip-list=")) {
-      std::string_view value;
-      if (arg == "--skip-list") {
-        if (i + 1 == argc) return absl::InvalidArgumentError("--skip-list needs a file");
-        value = argv[++i];
-      } else {
-        value = arg.substr(std::string_view("--skip-list=").size());
-      }
-      command_line.skip_list = std::filesystem::path(value);
+    } else if (TakeOption("--skip-list", argc, argv, i, value)) {
+      if (!value) return absl::InvalidArgumentError("--skip-list needs a file");
+      command_line.skip_list = std::filesystem::path(*value);
       command_line.skip_list_given = true;
-    } else if (arg == "--corrected-modules" || arg.starts_with("--corrected-modules=")) {
-      std::string_view value;
-      if (arg == "--corrected-modules") {
-        if (i + 1 == argc) return absl::InvalidArgumentError("--corrected-modules needs a file");
-        value = argv[++i];
-      } else {
-        value = arg.substr(std::string_view("--corrected-modules=").size());
-      }
-      command_line.corrected_modules = std::filesystem::path(value);
+    } else if (TakeOption("--corrected-modules", argc, argv, i, value)) {
+      if (!value) return absl::InvalidArgumentError("--corrected-modules needs a file");
+      command_line.corrected_modules = std::filesystem::path(*value);
       command_line.corrected_modules_given = true;
     } else {
       return absl::InvalidArgumentError(absl::StrCat("unknown option ", std::string(arg)));
@@ -518,6 +519,21 @@ absl::StatusOr<std::vector<std::filesystem::path>> ExpandPaths(
   return scripts;
 }
 
+// The list at `path`, loaded with List::Load. A default list that is not
+// there (the binary was moved away from its source tree) gives an empty
+// list and `missing_note` (with %s for the path) on stderr: run rather
+// than refuse, and say so. A list named on the command line must exist.
+template <typename List>
+absl::StatusOr<List> LoadListOrEmpty(const std::filesystem::path& path, bool given,
+                                     const char* missing_note) {
+  std::error_code error;
+  if (given || std::filesystem::exists(path, error)) return List::Load(path);
+  std::fprintf(stderr, "kiln-spec: note: ");
+  std::fprintf(stderr, missing_note, path.c_str());
+  std::fprintf(stderr, "\n");
+  return List();
+}
+
 int Main(int argc, char** argv) {
   for (int i = 1; i < argc; ++i) {
     const std::string_view arg = argv[i];
@@ -538,36 +554,17 @@ int Main(int argc, char** argv) {
     return 2;
   }
 
-  SkipList skip_list;
-  std::error_code error;
-  if (command_line->skip_list_given || std::filesystem::exists(command_line->skip_list, error)) {
-    absl::StatusOr<SkipList> loaded = SkipList::Load(command_line->skip_list);
-    if (!loaded.ok()) {
-      std::fprintf(stderr, "kiln-spec: %s\n", std::string(loaded.status().message()).c_str());
+  absl::StatusOr<SkipList> skip_list =
+      LoadListOrEmpty<SkipList>(command_line->skip_list, command_line->skip_list_given,
+                                "default skip list %s not found; skipping nothing");
+  absl::StatusOr<CorrectedModules> corrected = LoadListOrEmpty<CorrectedModules>(
+      command_line->corrected_modules, command_line->corrected_modules_given,
+      "default corrected-module list %s not found; using wast2json's bytes for every module");
+  for (const absl::Status& status : {skip_list.status(), corrected.status()}) {
+    if (!status.ok()) {
+      std::fprintf(stderr, "kiln-spec: %s\n", std::string(status.message()).c_str());
       return 2;
     }
-    skip_list = *std::move(loaded);
-  } else {
-    // The binary was moved away from its source tree; run with no skips
-    // rather than refuse, and say so.
-    std::fprintf(stderr, "kiln-spec: note: default skip list %s not found; skipping nothing\n",
-                 command_line->skip_list.c_str());
-  }
-
-  CorrectedModules corrected;
-  if (command_line->corrected_modules_given ||
-      std::filesystem::exists(command_line->corrected_modules, error)) {
-    absl::StatusOr<CorrectedModules> loaded = CorrectedModules::Load(command_line->corrected_modules);
-    if (!loaded.ok()) {
-      std::fprintf(stderr, "kiln-spec: %s\n", std::string(loaded.status().message()).c_str());
-      return 2;
-    }
-    corrected = *std::move(loaded);
-  } else {
-    std::fprintf(stderr,
-                 "kiln-spec: note: default corrected-module list %s not found; using "
-                 "wast2json's bytes for every module\n",
-                 command_line->corrected_modules.c_str());
   }
 
   absl::StatusOr<std::filesystem::path> wast2json = FindOnPath("wast2json");
@@ -590,7 +587,7 @@ int Main(int argc, char** argv) {
   // Declared after the engine so it stops before the engine goes away.
   EpochTicker ticker((*engine)->engine(), kEpochPeriod);
 
-  SpecRunner runner(command_line->options, std::move(skip_list), std::move(corrected),
+  SpecRunner runner(command_line->options, *std::move(skip_list), *std::move(corrected),
                     *std::move(wast2json), Execution{**engine});
   for (const std::filesystem::path& script : *scripts) runner.RunFile(script);
 
