@@ -1,8 +1,9 @@
 // epoch_check_pass.h — drops the epoch check from loops that must end.
 //
 // The translator puts an epoch check in every loop header so a host can
-// interrupt an endless loop. In a loop whose trip count LLVM can compute,
-// the check is not needed for that (the loop ends by itself; the enclosing
+// interrupt an endless loop. In a loop whose trip count LLVM can bound
+// (an exact count, or an upper bound from one of its exits), the check is
+// not needed for that (the loop ends by itself; the enclosing
 // loop or the next function entry still checks) and it costs a lot: its
 // conditional call keeps the loop from being vectorized. This pass, run
 // just before the vectorizer, removes the check from such loops.

@@ -1,0 +1,150 @@
+#include "epoch_check_pass.h"
+
+#include <memory>
+#include <string>
+
+#include "gtest/gtest.h"
+#include "llvm/AsmParser/Parser.h"
+#include "llvm/IR/LLVMContext.h"
+#include "llvm/IR/Module.h"
+#include "llvm/IR/Verifier.h"
+#include "llvm/Passes/PassBuilder.h"
+#include "llvm/Support/SourceMgr.h"
+#include "llvm/Support/raw_ostream.h"
+
+namespace kiln::jit {
+namespace {
+
+// Each loop header checks the epoch as the translator emits it: a monotonic
+// load compared with the deadline, a branch marked !kiln.epoch_check to a
+// block that calls the builtin and falls into the loop body.
+constexpr const char* kLoops = R"(
+declare void @epoch_reached()
+
+; for (i = 0; i < n; ++i) p[i] = 0: an exact trip count.
+define void @counted(ptr %p, i32 %n, ptr %epoch, i64 %deadline) {
+entry:
+  br label %loop
+loop:
+  %i = phi i32 [ 0, %entry ], [ %next, %body ]
+  %now = load atomic i64, ptr %epoch monotonic, align 8
+  %late = icmp uge i64 %now, %deadline
+  br i1 %late, label %reached, label %body, !kiln.epoch_check !0
+reached:
+  call void @epoch_reached()
+  br label %body
+body:
+  %a = zext i32 %i to i64
+  %q = getelementptr inbounds i32, ptr %p, i64 %a
+  store i32 0, ptr %q, align 4
+  %next = add nuw nsw i32 %i, 1
+  %more = icmp slt i32 %next, %n
+  br i1 %more, label %loop, label %exit
+exit:
+  ret void
+}
+
+; An insertion sort's inner loop: while (j >= 0 && v[j] > x) --j. The
+; data-dependent exit has no count, but j >= 0 bounds the iterations.
+define i32 @bounded(ptr %v, i32 %start, i32 %x, ptr %epoch, i64 %deadline) {
+entry:
+  br label %loop
+loop:
+  %j = phi i32 [ %start, %entry ], [ %prev, %body ]
+  %now = load atomic i64, ptr %epoch monotonic, align 8
+  %late = icmp uge i64 %now, %deadline
+  br i1 %late, label %reached, label %check, !kiln.epoch_check !0
+reached:
+  call void @epoch_reached()
+  br label %check
+check:
+  %in = icmp sge i32 %j, 0
+  br i1 %in, label %body, label %exit
+body:
+  %a = zext nneg i32 %j to i64
+  %q = getelementptr inbounds i32, ptr %v, i64 %a
+  %e = load i32, ptr %q, align 4
+  %prev = add nsw i32 %j, -1
+  %greater = icmp sgt i32 %e, %x
+  br i1 %greater, label %loop, label %exit
+exit:
+  %r = phi i32 [ %j, %check ], [ %j, %body ]
+  ret i32 %r
+}
+
+; A partition scan: do ++i; while (v[i] < pivot). Nothing bounds it (i
+; wraps), so it may run forever and keeps its check.
+define i32 @unbounded(ptr %v, i32 %pivot, ptr %epoch, i64 %deadline) {
+entry:
+  br label %loop
+loop:
+  %i = phi i32 [ 0, %entry ], [ %next, %body ]
+  %now = load atomic i64, ptr %epoch monotonic, align 8
+  %late = icmp uge i64 %now, %deadline
+  br i1 %late, label %reached, label %body, !kiln.epoch_check !0
+reached:
+  call void @epoch_reached()
+  br label %body
+body:
+  %next = add i32 %i, 1
+  %a = zext i32 %next to i64
+  %q = getelementptr inbounds i32, ptr %v, i64 %a
+  %e = load i32, ptr %q, align 4
+  %less = icmp slt i32 %e, %pivot
+  br i1 %less, label %loop, label %exit
+exit:
+  ret i32 %next
+}
+
+!0 = !{}
+)";
+
+class EpochCheckPassTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    llvm::SMDiagnostic error;
+    module_ = llvm::parseAssemblyString(kLoops, error, context_);
+    ASSERT_NE(module_, nullptr) << error.getMessage().str();
+    builder_.registerFunctionAnalyses(analyses_);
+  }
+
+  // Runs the pass on `name` and returns the function's text afterwards.
+  std::string Run(const char* name) {
+    llvm::Function& function = *module_->getFunction(name);
+    DropCountedLoopEpochChecks().run(function, analyses_);
+    std::string text;
+    llvm::raw_string_ostream out(text);
+    EXPECT_FALSE(llvm::verifyFunction(function, &out)) << text;
+    function.print(out);
+    return text;
+  }
+
+  static bool Checks(const std::string& text) {
+    return text.find("@epoch_reached") != std::string::npos ||
+           text.find("load atomic") != std::string::npos;
+  }
+
+  llvm::LLVMContext context_;
+  std::unique_ptr<llvm::Module> module_;
+  llvm::PassBuilder builder_;
+  llvm::FunctionAnalysisManager analyses_;
+};
+
+TEST_F(EpochCheckPassTest, DropsTheCheckOfACountedLoop) {
+  const std::string text = Run("counted");
+  EXPECT_FALSE(Checks(text)) << text;
+}
+
+TEST_F(EpochCheckPassTest, DropsTheCheckOfALoopWithABoundedExit) {
+  const std::string text = Run("bounded");
+  EXPECT_FALSE(Checks(text)) << text;
+}
+
+TEST_F(EpochCheckPassTest, KeepsTheCheckOfALoopThatMayNotEnd) {
+  const std::string text = Run("unbounded");
+  EXPECT_TRUE(Checks(text)) << text;
+  EXPECT_NE(text.find("!kiln.epoch_check"), std::string::npos) << text;
+}
+
+}  // namespace
+}  // namespace kiln::jit
