@@ -307,14 +307,14 @@ ProgramResult RunNativeAndKiln(const Program& p, const Flags& flags, kiln::runti
   return result;
 }
 
-// Fills the V8 columns (from `first_column` on, kNumVariants per config).
-void RunV8Columns(const Flags& flags, const std::vector<const Program*>& selected,
-                  size_t first_column, Report* report, bool* mismatch) {
+// Fills one program's V8 columns (from `first_column` on, kNumVariants per
+// config), right after its native and Kiln figures: the two windows are
+// then seconds apart, so a change in the machine's load between them
+// stays small.
+void RunV8Columns(const Flags& flags, const Program& p, size_t first_column,
+                  ProgramResult* program, std::vector<std::string>* notes, bool* mismatch) {
   std::vector<std::string> paths;
-  for (const Program* p : selected) {
-    for (const Variant& variant : kVariants)
-      paths.push_back(flags.wasm_dir + "/" + ModuleName(*p, variant));
-  }
+  for (const Variant& variant : kVariants) paths.push_back(flags.wasm_dir + "/" + ModuleName(p, variant));
   for (size_t config = 0; config < std::size(kV8Configs); ++config) {
     const V8Config& v8 = kV8Configs[config];
     std::vector<std::string> node_flags;
@@ -323,26 +323,54 @@ void RunV8Columns(const Flags& flags, const std::vector<const Program*>& selecte
     const std::map<std::string, kiln::bench::V8Result> results =
         kiln::bench::RunV8(KILN_BENCH_NODE_RUNNER, node_flags, paths, flags.reps, &failed);
     if (failed)
-      report->notes.push_back(absl::StrCat("note: the node runner failed under ", v8.engine,
-                                           " (its messages are above)"));
-    for (ProgramResult& program : report->programs) {
-      for (size_t v = 0; v < kNumVariants; ++v) {
-        Cell& cell = program.cells[first_column + config * kNumVariants + v];
-        std::string module = program.name;
-        module += kVariants[v].suffix;
-        const auto it = results.find(module.substr(0, module.size() - 5));  // less ".wasm"
-        if (it == results.end()) {
-          cell.missing = "the node runner did not run it (see its messages above)";
-          continue;
-        }
-        cell.median_ms = it->second.median_ms;
-        cell.compile_ms = it->second.compile_ms;
-        cell.checksum = it->second.checksum;
-        if (!Agrees(absl::StrCat(v8.engine, " ", module), program.checksum, cell.checksum))
-          *mismatch = true;
+      notes->push_back(absl::StrCat("note: the node runner failed under ", v8.engine,
+                                    " (its messages are above)"));
+    for (size_t v = 0; v < kNumVariants; ++v) {
+      Cell& cell = program->cells[first_column + config * kNumVariants + v];
+      const std::string module = ModuleName(p, kVariants[v]);
+      const auto it = results.find(module.substr(0, module.size() - 5));  // less ".wasm"
+      if (it == results.end()) {
+        cell.missing = "the node runner did not run it (see its messages above)";
+        continue;
       }
+      cell.median_ms = it->second.median_ms;
+      cell.compile_ms = it->second.compile_ms;
+      cell.checksum = it->second.checksum;
+      if (!Agrees(absl::StrCat(v8.engine, " ", module), program->checksum, cell.checksum))
+        *mismatch = true;
     }
   }
+}
+
+// Kiln against V8's faster configuration, build by build, paired within
+// each round (see kiln::bench::HeadToHead).
+std::vector<kiln::bench::HeadToHead> CompareWithV8(const std::vector<Report>& rounds,
+                                                   size_t first_v8_column) {
+  std::vector<kiln::bench::HeadToHead> comparisons;
+  for (size_t i = 0; i < rounds.front().programs.size(); ++i) {
+    for (size_t v = 0; v < kNumVariants; ++v) {
+      kiln::bench::HeadToHead h;
+      h.program = rounds.front().programs[i].name;
+      h.variant = kVariants[v].name;
+      std::vector<double> ratios;
+      for (const Report& round : rounds) {
+        const std::vector<Cell>& cells = round.programs[i].cells;
+        std::optional<double> best_v8;
+        for (size_t config = 0; config < std::size(kV8Configs); ++config) {
+          const std::optional<double>& ms = cells[first_v8_column + config * kNumVariants + v].median_ms;
+          if (ms.has_value() && (!best_v8.has_value() || *ms < *best_v8)) best_v8 = ms;
+        }
+        if (!cells[v].median_ms.has_value() || !best_v8.has_value()) continue;
+        ratios.push_back(*cells[v].median_ms / *best_v8);
+        if (ratios.back() < 1) ++h.kiln_faster_rounds;
+      }
+      if (ratios.empty()) continue;
+      h.rounds = static_cast<int>(ratios.size());
+      h.median_ratio = Median(ratios);
+      comparisons.push_back(std::move(h));
+    }
+  }
+  return comparisons;
 }
 
 }  // namespace
@@ -402,11 +430,11 @@ int main(int argc, char** argv) {
   std::printf("kiln_exec_bench: %zu program(s)\ncompiler: %s\n", selected.size(),
               (*compiler)->fingerprint().c_str());
   std::fflush(stdout);
-  // Kiln and native run side by side, V8 afterwards in node. On a shared
-  // machine the load changes between those two windows, so --rounds N
-  // alternates them N times (Kiln, V8, Kiln, V8, ...) and each figure is
-  // the median of its N round medians: a noisy stretch then falls on both
-  // sides instead of on one.
+  // Kiln and native run side by side, V8 right after in node, program by
+  // program. On a shared machine the load changes from minute to minute,
+  // so --rounds N repeats the whole sequence N times and each figure is
+  // the median of its N round medians; the head-to-head comparison pairs
+  // Kiln with V8 within each round, where both saw the same load.
   bool mismatch = false;
   std::vector<Report> rounds;
   for (int round = 0; round < flags.rounds; ++round) {
@@ -418,8 +446,11 @@ int main(int argc, char** argv) {
     for (const Program* p : selected) {
       this_round.programs.push_back(
           RunNativeAndKiln(*p, flags, engine, **compiler, report.columns.size(), &mismatch));
+      if (run_v8) {
+        RunV8Columns(flags, *p, first_v8_column, &this_round.programs.back(), &this_round.notes,
+                     &mismatch);
+      }
     }
-    if (run_v8) RunV8Columns(flags, selected, first_v8_column, &this_round, &mismatch);
     rounds.push_back(std::move(this_round));
   }
   report.programs = rounds.front().programs;
@@ -438,6 +469,7 @@ int main(int argc, char** argv) {
       if (cell_ms.size() == rounds.size()) program.cells[c].median_ms = Median(cell_ms);
     }
   }
+  if (run_v8) report.head_to_head = CompareWithV8(rounds, first_v8_column);
   for (const Report& r : rounds) {
     for (const std::string& note : r.notes) {
       if (std::find(report.notes.begin(), report.notes.end(), note) == report.notes.end())

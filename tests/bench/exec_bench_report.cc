@@ -69,6 +69,39 @@ void PrintTimings(const Report& report) {
   std::printf("\n");
 }
 
+// One row per program, one column per build: the paired ratio and in how
+// many rounds Kiln was the faster.
+void PrintHeadToHead(const Report& report) {
+  if (report.head_to_head.empty()) return;
+  std::printf(
+      "\nkiln against V8's faster mode (default or --no-liftoff), paired round by round:\n"
+      "median of (kiln ms / best v8 ms) over the rounds, below 1 = kiln faster; (rounds kiln won)\n");
+  std::vector<std::string> variants;
+  for (const HeadToHead& h : report.head_to_head) {
+    if (std::find(variants.begin(), variants.end(), h.variant) == variants.end())
+      variants.push_back(h.variant);
+  }
+  PrintPadded("program", kNameWidth);
+  for (const std::string& variant : variants) std::printf("%*s", kGroupWidth, variant.c_str());
+  std::printf("\n");
+  for (const ProgramResult& program : report.programs) {
+    PrintPadded(program.name, kNameWidth);
+    for (const std::string& variant : variants) {
+      const auto it = std::find_if(report.head_to_head.begin(), report.head_to_head.end(),
+                                   [&](const HeadToHead& h) {
+                                     return h.program == program.name && h.variant == variant;
+                                   });
+      const std::string text =
+          it == report.head_to_head.end()
+              ? std::string("n/a")
+              : absl::StrCat(Fixed(it->median_ratio, 2), " (", it->kiln_faster_rounds, "/",
+                             it->rounds, ")");
+      std::printf("%*s", kGroupWidth, text.c_str());
+    }
+    std::printf("\n");
+  }
+}
+
 void PrintCompileTimes(const Report& report) {
   std::printf(
       "\ncompile ms (kiln: decode + validate + compile; v8: new WebAssembly.Module, which\n"
@@ -145,6 +178,7 @@ std::optional<double> GeoMeanRatio(const Report& report, size_t column) {
 void PrintReport(const Report& report) {
   std::printf("%s\n\n", report.title.c_str());
   PrintTimings(report);
+  PrintHeadToHead(report);
   PrintCompileTimes(report);
   std::printf("\n");
   PrintMissing(report);

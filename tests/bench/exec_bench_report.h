@@ -35,11 +35,23 @@ struct ProgramResult {
   std::vector<Cell> cells;  // one per Report::columns
 };
 
+// Kiln against V8's faster configuration (default tiering or --no-liftoff)
+// on one build of one program, paired round by round: in each round, Kiln's
+// median over the smaller of that round's two V8 medians.
+struct HeadToHead {
+  std::string program;
+  std::string variant;      // plain or simd
+  double median_ratio = 0;  // median over the rounds; below 1: Kiln is faster
+  int kiln_faster_rounds = 0;
+  int rounds = 0;
+};
+
 struct Report {
   std::string title;  // first line of the table and the chart's title
   std::vector<Column> columns;
   std::vector<ProgramResult> programs;
   std::vector<std::string> notes;  // printed below the table
+  std::vector<HeadToHead> head_to_head;  // empty without V8 figures
 };
 
 // The geometric mean over all programs of column `column`'s ratio to
@@ -47,7 +59,7 @@ struct Report {
 std::optional<double> GeoMeanRatio(const Report& report, size_t column);
 
 // Prints the timing table (medians, ratios to native, geometric means),
-// then the compile times, then a note for every cell without a figure and
+// the head-to-head comparison with V8, then the compile times, then a note for every cell without a figure and
 // the report's own notes.
 void PrintReport(const Report& report);
 
