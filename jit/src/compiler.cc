@@ -28,6 +28,7 @@
 #include "llvm/MC/MCSubtargetInfo.h"
 #include "llvm/Passes/PassBuilder.h"
 #include "llvm/Support/TargetSelect.h"
+#include "llvm/Transforms/Utils/Mem2Reg.h"
 #include "llvm/Support/raw_ostream.h"
 #include "llvm/Target/TargetMachine.h"
 #include "llvm/Target/TargetOptions.h"
@@ -35,6 +36,7 @@
 #include "module_env.h"
 #include "oneapi/tbb/parallel_for.h"
 #include "trampolines.h"
+#include "whole_memory_loads.h"
 
 namespace kiln::jit {
 namespace {
@@ -220,6 +222,20 @@ absl::StatusOr<std::string> CompileBatch(const wasm::Module& module, const Batch
     builder.registerFunctionAnalyses(fam);
     builder.registerLoopAnalyses(lam);
     builder.crossRegisterProxies(lam, fam, cgam, mam);
+    // Loads of linear memory stay whole so they trap past its end: once
+    // locals are SSA values, before anything narrows or deletes a load,
+    // and again before instruction selection.
+    builder.registerPipelineStartEPCallback(
+        [](llvm::ModulePassManager& passes, llvm::OptimizationLevel) {
+          llvm::FunctionPassManager early;
+          early.addPass(llvm::PromotePass());
+          early.addPass(KeepMemoryLoadsWhole());
+          passes.addPass(llvm::createModuleToFunctionPassAdaptor(std::move(early)));
+        });
+    builder.registerOptimizerLastEPCallback(
+        [](llvm::ModulePassManager& passes, llvm::OptimizationLevel) {
+          passes.addPass(llvm::createModuleToFunctionPassAdaptor(KeepMemoryLoadsWhole()));
+        });
     if (options.opt_level != OptLevel::kO0 && LacksVectorI64Multiply(*machine)) {
       builder.registerOptimizerLastEPCallback(
           [](llvm::ModulePassManager& passes, llvm::OptimizationLevel) {

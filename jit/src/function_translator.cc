@@ -15,6 +15,7 @@
 #include "llvm/IR/Instructions.h"
 #include "llvm/IR/MDBuilder.h"
 #include "epoch_check_pass.h"
+#include "whole_memory_loads.h"
 #include "numeric_ops.h"
 #include "simd_ops.h"
 
@@ -115,28 +116,6 @@ class Translator final : public TrapEmitter {
   llvm::Value* FuncRefPointer(uint32_t function_index);
   llvm::Value* CallBuiltin(size_t field_offset, llvm::Type* result,
                            std::initializer_list<llvm::Value*> args);
-
-  // LLVM deletes a load whose value is unused, but a wasm load must still
-  // trap when out of bounds: a dropped memory load becomes volatile. The
-  // load may sit under the casts, lane insertions and splat shuffles that
-  // make a value of it (v128.load8x8_s, load32_splat, load16_lane, ...).
-  void KeepIfMemoryLoad(llvm::Value* value) {
-    for (int depth = 0; depth < 4 && value != nullptr; ++depth) {
-      if (auto* cast = llvm::dyn_cast<llvm::CastInst>(value)) {
-        value = cast->getOperand(0);
-      } else if (auto* insert = llvm::dyn_cast<llvm::InsertElementInst>(value)) {
-        value = insert->getOperand(1);
-      } else if (auto* shuffle = llvm::dyn_cast<llvm::ShuffleVectorInst>(value)) {
-        value = shuffle->getOperand(0);
-      } else {
-        break;
-      }
-    }
-    auto* load = llvm::dyn_cast_or_null<llvm::LoadInst>(value);
-    if (load == nullptr) return;
-    auto* address = llvm::dyn_cast<llvm::GetElementPtrInst>(load->getPointerOperand());
-    if (address != nullptr && address->getPointerOperand() == memory_base_) load->setVolatile(true);
-  }
 
   // Helpers.
   llvm::Value* LoadField(llvm::Type* type, llvm::Value* base, uint64_t offset, bool invariant);
@@ -711,7 +690,10 @@ absl::Status Translator::TranslateInstruction(const wasm::Instruction& in) {
       return absl::OkStatus();
     case Opcode::kCall: EmitCall(in.index); return absl::OkStatus();
     case Opcode::kCallIndirect: EmitCallIndirect(in.index, in.index2); return absl::OkStatus();
-    case Opcode::kDrop: KeepIfMemoryLoad(Pop()); return absl::OkStatus();
+    case Opcode::kDrop:
+      // A dropped load still traps: KeepMemoryLoadsWhole keeps it.
+      Pop();
+      return absl::OkStatus();
     case Opcode::kSelect:
     case Opcode::kSelectT: {
       llvm::Value* condition = builder_.CreateICmpNE(Pop(), I32(0));
@@ -885,6 +867,7 @@ absl::Status Translator::Translate() {
     absl::Status s = unreachable_ ? TranslateSkipped(in) : TranslateInstruction(in);
     if (!s.ok()) return s;
   }
+  TagMemoryLoads(*function_, memory_base_);
   return absl::OkStatus();
 }
 

@@ -520,21 +520,6 @@ TEST_P(SimdTest, LaneAndWideAccessesTrapPastTheEndOfMemory) {
   EXPECT_EQ(byte(kEnd - 1), 0xee);
 }
 
-// KNOWN BUG (scalar loads too, e.g. i32.wrap_i64 of an i64.load): when only
-// part of a loaded value is used, LLVM narrows the load (VectorCombine's
-// load scalarization, the DAG combiner's load-width reduction), so an access
-// that straddles the end of memory no longer reaches the guard page and
-// does not trap. Fixing it means making such loads volatile or probing
-// their last byte; see jit/SIMD_CODEGEN.md. Enable once decided.
-TEST_P(SimdTest, DISABLED_PartlyUsedLoadStillTrapsPastTheEnd) {
-  module_.AddMemory(1);
-  Export("lane0", Type({ValType::kI32}, {ValType::kI32}),
-         Encoder().LocalGet(0).Mem(Opcode::kV128Load, 4, 0)
-             .Op(Opcode::kI32x4ExtractLane).Byte(0).End());
-  Instantiate();
-  EXPECT_TRUE(IsTrap(Call("lane0", {Value::I32(65536 - 8)}).status(), TrapCode::kMemoryOutOfBounds));
-}
-
 // ---------------------------------------------------------------------------
 // i64x2 multiply chains: where the host has no 64-bit vector multiply, the
 // optimizer moves a loop of them to scalar registers (jit/src/
