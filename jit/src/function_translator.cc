@@ -15,9 +15,9 @@
 #include "llvm/IR/Instructions.h"
 #include "llvm/IR/MDBuilder.h"
 #include "epoch_check_pass.h"
-#include "whole_memory_loads.h"
 #include "numeric_ops.h"
 #include "simd_ops.h"
+#include "whole_memory_loads.h"
 
 namespace kiln::jit {
 namespace {

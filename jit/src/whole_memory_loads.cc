@@ -81,14 +81,13 @@ bool NeedsPart(const llvm::User* user, const llvm::Value* value, int depth) {
   if (const auto* shuffle = llvm::dyn_cast<llvm::ShuffleVectorInst>(user)) {
     const auto* type = llvm::cast<llvm::FixedVectorType>(value->getType());
     const int lanes = static_cast<int>(type->getNumElements());
-    // Lanes of the first operand are numbered 0..n-1, of the second n..2n-1.
-    const int first = shuffle->getOperand(0) == value ? 0 : lanes;
+    // Lanes of the first operand are numbered 0..n-1, of the second n..2n-1;
+    // `value` may be either operand, or both.
     std::vector<bool> used(lanes, false);
     for (const int lane : shuffle->getShuffleMask()) {
-      if (lane >= first && lane < first + lanes) used[lane - first] = true;
-      if (shuffle->getOperand(0) == value && shuffle->getOperand(1) == value && lane >= lanes) {
-        used[lane - lanes] = true;
-      }
+      if (lane < 0) continue;  // poison
+      const llvm::Value* from = shuffle->getOperand(lane < lanes ? 0 : 1);
+      if (from == value) used[lane % lanes] = true;
     }
     for (const bool u : used) {
       if (!u) return true;

@@ -314,7 +314,8 @@ ProgramResult RunNativeAndKiln(const Program& p, const Flags& flags, kiln::runti
 void RunV8Columns(const Flags& flags, const Program& p, size_t first_column,
                   ProgramResult* program, std::vector<std::string>* notes, bool* mismatch) {
   std::vector<std::string> paths;
-  for (const Variant& variant : kVariants) paths.push_back(flags.wasm_dir + "/" + ModuleName(p, variant));
+  for (const Variant& variant : kVariants)
+    paths.push_back(flags.wasm_dir + "/" + ModuleName(p, variant));
   for (size_t config = 0; config < std::size(kV8Configs); ++config) {
     const V8Config& v8 = kV8Configs[config];
     std::vector<std::string> node_flags;
@@ -357,7 +358,8 @@ std::vector<kiln::bench::HeadToHead> CompareWithV8(const std::vector<Report>& ro
         const std::vector<Cell>& cells = round.programs[i].cells;
         std::optional<double> best_v8;
         for (size_t config = 0; config < std::size(kV8Configs); ++config) {
-          const std::optional<double>& ms = cells[first_v8_column + config * kNumVariants + v].median_ms;
+          const std::optional<double>& ms =
+              cells[first_v8_column + config * kNumVariants + v].median_ms;
           if (ms.has_value() && (!best_v8.has_value() || *ms < *best_v8)) best_v8 = ms;
         }
         if (!cells[v].median_ms.has_value() || !best_v8.has_value()) continue;

@@ -75,7 +75,8 @@ void PrintHeadToHead(const Report& report) {
   if (report.head_to_head.empty()) return;
   std::printf(
       "\nkiln against V8's faster mode (default or --no-liftoff), paired round by round:\n"
-      "median of (kiln ms / best v8 ms) over the rounds, below 1 = kiln faster; (rounds kiln won)\n");
+      "median of (kiln ms / best v8 ms) over the rounds, below 1 = kiln faster;\n"
+      "(rounds kiln won)\n");
   std::vector<std::string> variants;
   for (const HeadToHead& h : report.head_to_head) {
     if (std::find(variants.begin(), variants.end(), h.variant) == variants.end())
