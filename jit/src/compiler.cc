@@ -245,7 +245,7 @@ absl::StatusOr<std::string> CompileBatch(const wasm::Module& module, const Batch
     if (options.epoch_interruption) {
       builder.registerVectorizerStartEPCallback(
           [](llvm::FunctionPassManager& passes, llvm::OptimizationLevel) {
-            passes.addPass(DropCountedLoopEpochChecks());
+            passes.addPass(DropLoopEpochChecks());
           });
     }
     llvm::ModulePassManager passes;

@@ -68,8 +68,9 @@ class Translator final : public TrapEmitter {
   // Entry, locals and the per-function loads of the vmctx.
   void EmitPrologue(std::span<const ValType> local_types);
   void EmitStackCheck();
-  // `in_loop`: marks the check so DropCountedLoopEpochChecks may remove it.
-  void EmitEpochCheck(bool in_loop);
+  // Marked with kEpochCheckMetadata so DropLoopEpochChecks may remove it
+  // from a loop (a loop header's, or an entry check inlined into a loop).
+  void EmitEpochCheck();
 
   // The instruction dispatch, and its counterpart for unreachable code,
   // which only tracks nesting.
@@ -231,7 +232,7 @@ void Translator::EmitPrologue(std::span<const ValType> local_types) {
     }
   }
   EmitStackCheck();
-  EmitEpochCheck(false);
+  EmitEpochCheck();
 }
 
 void Translator::EmitStackCheck() {
@@ -241,7 +242,7 @@ void Translator::EmitStackCheck() {
   TrapIf(builder_.CreateICmpULT(sp, limit), vm::TrapCode::kCallStackExhausted);
 }
 
-void Translator::EmitEpochCheck(bool in_loop) {
+void Translator::EmitEpochCheck() {
   if (!env_.options().epoch_interruption) return;
   llvm::Value* counter =
       LoadField(env_.ptr_type(), store_, offsetof(vm::VMStoreContext, epoch), true);
@@ -261,10 +262,8 @@ void Translator::EmitEpochCheck(bool in_loop) {
   llvm::MDBuilder md(env_.context());
   llvm::BranchInst* check = builder_.CreateCondBr(builder_.CreateICmpUGE(epoch, deadline),
                                                  reached, cont, md.createBranchWeights(1, 1 << 20));
-  if (in_loop) {
-    check->setMetadata(env_.context().getMDKindID(kEpochCheckMetadata),
-                       llvm::MDNode::get(env_.context(), {}));
-  }
+  check->setMetadata(env_.context().getMDKindID(kEpochCheckMetadata),
+                     llvm::MDNode::get(env_.context(), {}));
   builder_.SetInsertPoint(reached);
   // It returns when the deadline has moved past the epoch.
   CallBuiltin(offsetof(vm::VMBuiltins, epoch_reached), builder_.getVoidTy(), {});
@@ -638,7 +637,7 @@ absl::Status Translator::TranslateInstruction(const wasm::Instruction& in) {
       builder_.SetInsertPoint(frame.header);
       stack_.resize(frame.stack_height);
       for (llvm::PHINode* phi : frame.header_phis) stack_.push_back(phi);
-      EmitEpochCheck(true);
+      EmitEpochCheck();
       return absl::OkStatus();
     }
     case Opcode::kIf: {

@@ -1,10 +1,14 @@
 #include "kiln/runtime/store.h"
 
+#include <pthread.h>
+#include <signal.h>
+
 #include <algorithm>
 #include <cstring>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "guest_signals.h"
 #include "kiln/runtime/trap.h"
 #include "store_state.h"
 #include "trap_handler.h"
@@ -56,7 +60,16 @@ void HostArrayCall(vm::VMContext* vmctx, const void*, vm::ValRaw* values) {
 
 void StoreState::AddModule(const std::shared_ptr<const Module>& module) {
   if (std::find(modules_.begin(), modules_.end(), module) == modules_.end()) {
+    // A host function may instantiate into its own Store while that Store's
+    // guest runs on this thread; the interrupt handler must not read the
+    // vector halfway through a reallocation.
+    sigset_t interrupt;
+    sigset_t previous;
+    sigemptyset(&interrupt);
+    sigaddset(&interrupt, kInterruptSignal);
+    pthread_sigmask(SIG_BLOCK, &interrupt, &previous);
     modules_.push_back(module);
+    pthread_sigmask(SIG_SETMASK, &previous, nullptr);
   }
 }
 
@@ -78,10 +91,12 @@ void Store::SetEpochDeadline(uint64_t ticks) {
   const uint64_t now = state_->engine().current_epoch();
   state_->vm_context().epoch_deadline.store(ticks > ~uint64_t{0} - now ? ~uint64_t{0} : now + ticks,
                                             std::memory_order_relaxed);
+  if (ticks == 0) SignalGuestsPastDeadline();
 }
 
 void Store::Interrupt() {
   state_->vm_context().epoch_deadline.store(0, std::memory_order_relaxed);
+  SignalGuestsPastDeadline();
 }
 
 absl::StatusOr<std::vector<Value>> Store::Call(Func func, std::span<const Value> args) {

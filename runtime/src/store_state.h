@@ -109,8 +109,14 @@ class StoreState {
 
   // Keeps `module` alive and lets the fault handler find its code.
   void AddModule(const std::shared_ptr<const Module>& module);
-  // Async-signal-safe: called by the fault handler.
+  // Async-signal-safe: called by the signal handlers.
   bool ContainsWasmPc(uintptr_t pc) const;
+  // Whether the Engine's epoch has reached this Store's deadline, so its
+  // guest code must stop. Async-signal-safe.
+  bool DeadlineReached() const {
+    return vm_context_.epoch->load(std::memory_order_relaxed) >=
+           vm_context_.epoch_deadline.load(std::memory_order_relaxed);
+  }
 
   uint64_t memory_bytes() const { return memory_bytes_; }
   void add_memory_bytes(uint64_t bytes) { memory_bytes_ += bytes; }

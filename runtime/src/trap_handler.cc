@@ -12,6 +12,7 @@
 #include <mutex>
 #include <utility>
 
+#include "guest_signals.h"
 #include "kiln/runtime/trap.h"
 #include "store_state.h"
 
@@ -91,6 +92,16 @@ class AltStack {
 
 struct sigaction previous_segv;
 struct sigaction previous_bus;
+struct sigaction previous_interrupt;
+
+uintptr_t ProgramCounter(const void* context) {
+  const auto* ucontext = static_cast<const ucontext_t*>(context);
+#if defined(__x86_64__)
+  return static_cast<uintptr_t>(ucontext->uc_mcontext.gregs[REG_RIP]);
+#elif defined(__aarch64__)
+  return static_cast<uintptr_t>(ucontext->uc_mcontext.pc);
+#endif
+}
 
 void ForwardSignal(int signal, siginfo_t* info, void* context) {
   const struct sigaction& previous = signal == SIGSEGV ? previous_segv : previous_bus;
@@ -107,12 +118,7 @@ void ForwardSignal(int signal, siginfo_t* info, void* context) {
 
 void HandleFault(int signal, siginfo_t* info, void* context) {
   Activation* activation = current_activation;
-  const auto* ucontext = static_cast<ucontext_t*>(context);
-#if defined(__x86_64__)
-  const auto pc = static_cast<uintptr_t>(ucontext->uc_mcontext.gregs[REG_RIP]);
-#elif defined(__aarch64__)
-  const auto pc = static_cast<uintptr_t>(ucontext->uc_mcontext.pc);
-#endif
+  const uintptr_t pc = ProgramCounter(context);
   if (activation == nullptr || !activation->store->ContainsWasmPc(pc)) {
     ForwardSignal(signal, info, context);
     return;
@@ -129,6 +135,27 @@ void HandleFault(int signal, siginfo_t* info, void* context) {
   siglongjmp(activation->jump, 1);
 }
 
+// kInterruptSignal (guest_signals.h): a thread in its Store's generated
+// code past the deadline traps there; anywhere else it carries on (the
+// next epoch check or a repeated signal stops it). Generated code holds
+// nothing that leaving it at any instruction could leak, as with a fault.
+void HandleInterrupt(int signal, siginfo_t* info, void* context) {
+  Activation* activation = current_activation;
+  if (activation != nullptr && activation->store->DeadlineReached() &&
+      activation->store->ContainsWasmPc(ProgramCounter(context))) {
+    activation->code = vm::TrapCode::kInterrupted;
+    siglongjmp(activation->jump, 1);
+  }
+  // Someone else's use of the signal.
+  if ((previous_interrupt.sa_flags & SA_SIGINFO) != 0 &&
+      previous_interrupt.sa_sigaction != nullptr) {
+    previous_interrupt.sa_sigaction(signal, info, context);
+  } else if (previous_interrupt.sa_handler != SIG_DFL &&
+             previous_interrupt.sa_handler != SIG_IGN) {
+    previous_interrupt.sa_handler(signal);
+  }
+}
+
 void InstallSignalHandlersOnce() {
   static std::once_flag once;
   std::call_once(once, [] {
@@ -140,6 +167,11 @@ void InstallSignalHandlersOnce() {
     sigemptyset(&action.sa_mask);
     sigaction(SIGSEGV, &action, &previous_segv);
     sigaction(SIGBUS, &action, &previous_bus);
+    // SA_RESTART: host code the signal lands in (it is sent to a thread in
+    // a host function or builtin too) resumes its system calls.
+    action.sa_sigaction = HandleInterrupt;
+    action.sa_flags |= SA_RESTART;
+    sigaction(kInterruptSignal, &action, &previous_interrupt);
   });
 }
 
@@ -154,27 +186,36 @@ absl::Status CallWithTrapHandling(StoreState& store, vm::EntryTrampoline entry,
   activation.previous = current_activation;
   vm::VMStoreContext& context = store.vm_context();
   const uintptr_t saved_limit = context.stack_limit;
-  if (activation.previous == nullptr || activation.previous->store != &store) {
-    // The outermost entry into this Store on this thread sets how deep wasm
-    // may go from here.
+  // The outermost entry into this Store on this thread: it sets how deep
+  // wasm may go from here, and makes the thread one that deadlines signal.
+  const bool outermost = activation.previous == nullptr || activation.previous->store != &store;
+  RunningGuest running;
+  running.store = &store;
+  if (outermost) {
     const ThreadStack& stack = CurrentThreadStack();
     const auto here = reinterpret_cast<uintptr_t>(__builtin_frame_address(0));
     const uint64_t budget = store.engine().config().max_wasm_stack;
     uintptr_t limit = here > budget ? here - budget : 0;
     if (stack.low != 0) limit = std::max(limit, stack.low + kHostStackReserve);
     context.stack_limit = limit;
+    EnterGuest(running);
   }
   current_activation = &activation;
   if (sigsetjmp(activation.jump, 0) == 0) {
     entry(vmctx, code, values);
     current_activation = activation.previous;
     context.stack_limit = saved_limit;
+    if (outermost) LeaveGuest(running);
     return absl::OkStatus();
   }
   current_activation = activation.previous;
   context.stack_limit = saved_limit;
+  if (outermost) LeaveGuest(running);
   std::string detail = std::move(pending_detail);
   pending_detail.clear();
+  // An interrupt may have cut short an exit trampoline that was about to
+  // raise a host function's error; that detail is not this trap's.
+  if (activation.code == vm::TrapCode::kInterrupted) detail.clear();
   return TrapError(activation.code, detail);
 }
 

@@ -1,6 +1,9 @@
 // Epoch interruption: a guest that never returns must be stoppable from
 // another thread by advancing the Engine's epoch past the Store's deadline,
-// whatever shape its endless loop has, and the Store must stay usable.
+// whatever shape its endless loop has, and the Store must stay usable. A
+// loop that calls nothing has no check; the runtime's signal stops it
+// (runtime/src/guest_signals.h). Each test runs at O0 and O2, whose code
+// differs.
 #include <chrono>
 #include <cstring>
 #include <thread>
@@ -84,10 +87,21 @@ TimedCall CallWhileTicking(runtime::Engine& engine, runtime::Store& store,
   return {std::move(status), elapsed};
 }
 
-class InterruptionTest : public ::testing::Test {
+jit::CompilerOptions AtLevel(jit::OptLevel level) {
+  jit::CompilerOptions options;
+  options.opt_level = level;
+  return options;
+}
+
+std::string LevelName(const ::testing::TestParamInfo<jit::OptLevel>& info) {
+  return info.param == jit::OptLevel::kO0 ? "O0" : "O2";
+}
+
+class InterruptionTest : public ::testing::TestWithParam<jit::OptLevel> {
  protected:
   void SetUp() override {
-    absl::StatusOr<runtime::Instance> instance = Instantiate(store_, SpinModule());
+    absl::StatusOr<runtime::Instance> instance =
+        Instantiate(store_, SpinModule(), {}, AtLevel(GetParam()));
     ASSERT_TRUE(instance.ok()) << instance.status();
     instance_ = *instance;
   }
@@ -100,7 +114,10 @@ class InterruptionTest : public ::testing::Test {
   std::optional<runtime::Instance> instance_;
 };
 
-TEST_F(InterruptionTest, EmptyLoopIsInterrupted) {
+INSTANTIATE_TEST_SUITE_P(OptLevels, InterruptionTest,
+                         ::testing::Values(jit::OptLevel::kO0, jit::OptLevel::kO2), LevelName);
+
+TEST_P(InterruptionTest, EmptyLoopIsInterrupted) {
   store_.SetEpochDeadline(1);
   TimedCall call = CallWhileTicking(engine_, store_, *instance_, "spin");
   EXPECT_TRUE(IsTrap(call.status, TrapCode::kInterrupted));
@@ -109,7 +126,7 @@ TEST_F(InterruptionTest, EmptyLoopIsInterrupted) {
   EXPECT_GE(call.elapsed, kTickDelay);
 }
 
-TEST_F(InterruptionTest, StoreIsUsableAfterInterrupt) {
+TEST_P(InterruptionTest, StoreIsUsableAfterInterrupt) {
   store_.SetEpochDeadline(1);
   ASSERT_TRUE(IsTrap(CallWhileTicking(engine_, store_, *instance_, "spin").status,
                      TrapCode::kInterrupted));
@@ -129,7 +146,7 @@ TEST_F(InterruptionTest, StoreIsUsableAfterInterrupt) {
                      TrapCode::kInterrupted));
 }
 
-TEST_F(InterruptionTest, DeadlineCountsTicks) {
+TEST_P(InterruptionTest, DeadlineCountsTicks) {
   // Two ticks are needed: the first one must not stop the guest.
   store_.SetEpochDeadline(2);
   TimedCall call = CallWhileTicking(engine_, store_, *instance_, "spin", /*ticks=*/2);
@@ -137,7 +154,7 @@ TEST_F(InterruptionTest, DeadlineCountsTicks) {
   EXPECT_GE(call.elapsed, 2 * kTickDelay);
 }
 
-TEST_F(InterruptionTest, LoopWithCallIsInterrupted) {
+TEST_P(InterruptionTest, LoopWithCallIsInterrupted) {
   store_.SetEpochDeadline(1);
   TimedCall call = CallWhileTicking(engine_, store_, *instance_, "spin_call");
   EXPECT_TRUE(IsTrap(call.status, TrapCode::kInterrupted));
@@ -151,7 +168,7 @@ TEST_F(InterruptionTest, LoopWithCallIsInterrupted) {
   EXPECT_GT(*counter, 0);
 }
 
-TEST_F(InterruptionTest, LoopWithStoresIsInterrupted) {
+TEST_P(InterruptionTest, LoopWithStoresIsInterrupted) {
   store_.SetEpochDeadline(1);
   TimedCall call = CallWhileTicking(engine_, store_, *instance_, "spin_store");
   EXPECT_TRUE(IsTrap(call.status, TrapCode::kInterrupted));
@@ -173,7 +190,7 @@ TEST_F(InterruptionTest, LoopWithStoresIsInterrupted) {
   EXPECT_EQ(*answer, 42);
 }
 
-TEST_F(InterruptionTest, NoDeadlineMeansTicksAreIgnored) {
+TEST_P(InterruptionTest, NoDeadlineMeansTicksAreIgnored) {
   // The default deadline is never: ticks alone do not stop a finite call.
   engine_.IncrementEpoch();
   engine_.IncrementEpoch();
@@ -185,7 +202,12 @@ TEST_F(InterruptionTest, NoDeadlineMeansTicksAreIgnored) {
 // A deadline the host sets during a call from the guest counts at once.
 // `arm_then_spin` calls the host import `arm` (which sets a deadline of one
 // tick) and then loops forever without calls.
-TEST(InterruptionFromHostTest, DeadlineSetByAHostCallStopsTheLoopAfterIt) {
+class InterruptionFromHostTest : public ::testing::TestWithParam<jit::OptLevel> {};
+
+INSTANTIATE_TEST_SUITE_P(OptLevels, InterruptionFromHostTest,
+                         ::testing::Values(jit::OptLevel::kO0, jit::OptLevel::kO2), LevelName);
+
+TEST_P(InterruptionFromHostTest, DeadlineSetByAHostCallStopsTheLoopAfterIt) {
   ModuleBuilder m;
   const uint32_t void_type = m.AddType({}, {});
   const uint32_t arm = m.ImportFunction("env", "arm", void_type);
@@ -204,7 +226,8 @@ TEST(InterruptionFromHostTest, DeadlineSetByAHostCallStopsTheLoopAfterIt) {
                   ++armed;
                   return absl::OkStatus();
                 }));
-  absl::StatusOr<runtime::Instance> instance = Instantiate(store, m.Build(), linker);
+  absl::StatusOr<runtime::Instance> instance =
+      Instantiate(store, m.Build(), linker, AtLevel(GetParam()));
   ASSERT_TRUE(instance.ok()) << instance.status();
   // No deadline when the call starts: only the one `arm` sets can stop it
   // (if the loop missed it, the call would never return and CTest's
@@ -219,7 +242,7 @@ TEST(InterruptionFromHostTest, DeadlineSetByAHostCallStopsTheLoopAfterIt) {
 // and sees no epoch tick: the deadline is read anew at every check, not
 // kept from the function's entry. Until the host sets a deadline again,
 // every call traps at entry.
-TEST_F(InterruptionTest, InterruptFromAnotherThreadStopsTheLoop) {
+TEST_P(InterruptionTest, InterruptFromAnotherThreadStopsTheLoop) {
   ClearDeadline();
   std::thread interrupter([this] {
     std::this_thread::sleep_for(kTickDelay);
@@ -237,6 +260,75 @@ TEST_F(InterruptionTest, InterruptFromAnotherThreadStopsTheLoop) {
   absl::StatusOr<int32_t> answer = InvokeI32(store_, *instance_, "answer");
   ASSERT_TRUE(answer.ok()) << answer.status();
   EXPECT_EQ(*answer, 42);
+}
+
+// Store::Interrupt called while the guest is in host code: the signal it
+// sends finds the thread outside generated code and does nothing, so the
+// loop without calls that follows is stopped only because the signal
+// repeats until the thread leaves the Store.
+TEST_P(InterruptionFromHostTest, InterruptDuringAHostCallStopsTheLoopAfterIt) {
+  ModuleBuilder m;
+  const uint32_t void_type = m.AddType({}, {});
+  const uint32_t interrupt = m.ImportFunction("env", "interrupt", void_type);
+  const uint32_t interrupt_then_spin =
+      m.AddFunction(void_type, {}, Encoder().Call(interrupt).Loop().Br(0).End().End());
+  m.AddExport("interrupt_then_spin", ExternKind::kFunc, interrupt_then_spin);
+
+  runtime::Engine engine;
+  runtime::Store store(engine);
+  runtime::Linker linker;
+  linker.Define("env", "interrupt",
+                store.CreateHostFunc({{}, {}}, [&store](std::span<const Value>, std::span<Value>) {
+                  store.Interrupt();
+                  return absl::OkStatus();
+                }));
+  absl::StatusOr<runtime::Instance> instance =
+      Instantiate(store, m.Build(), linker, AtLevel(GetParam()));
+  ASSERT_TRUE(instance.ok()) << instance.status();
+  for (int i = 0; i < 3; ++i) {
+    store.SetEpochDeadline(~uint64_t{0});
+    EXPECT_TRUE(IsTrap(Invoke(store, *instance, "interrupt_then_spin").status(),
+                       TrapCode::kInterrupted));
+  }
+}
+
+// One Interrupt from another thread, whatever the guest is doing at that
+// moment (filling memory in a builtin, in the loop that calls it, or in
+// the endless loop without calls after it), stops the call.
+TEST_P(InterruptionFromHostTest, OneInterruptStopsTheGuestWhereverItIs) {
+  constexpr uint32_t kPages = 256;  // 16 MiB: each fill takes milliseconds
+  ModuleBuilder m;
+  const uint32_t void_type = m.AddType({}, {});
+  m.AddMemory(kPages);
+  // for (i = 0; i != 4; ++i) memory.fill(0, i, 16 MiB); loop {}
+  const uint32_t fill_then_spin = m.AddFunction(
+      void_type, {{1, ValType::kI32}},
+      Encoder()
+          .Loop()
+          .I32Const(0).LocalGet(0).I32Const(kPages * 65536).Op(Opcode::kMemoryFill).U32(0)
+          .LocalGet(0).I32Const(1).Op(Opcode::kI32Add).LocalSet(0)
+          .LocalGet(0).I32Const(4).Op(Opcode::kI32Ne).BrIf(0)
+          .End()
+          .Loop().Br(0).End()
+          .End());
+  m.AddExport("fill_then_spin", ExternKind::kFunc, fill_then_spin);
+
+  runtime::Engine engine;
+  runtime::Store store(engine);
+  absl::StatusOr<runtime::Instance> instance =
+      Instantiate(store, m.Build(), {}, AtLevel(GetParam()));
+  ASSERT_TRUE(instance.ok()) << instance.status();
+  for (int delay_us : {0, 500, 1000, 2000, 3000, 5000, 8000, 13000, 21000}) {
+    store.SetEpochDeadline(~uint64_t{0});
+    std::thread interrupter([&store, delay_us] {
+      std::this_thread::sleep_for(std::chrono::microseconds(delay_us));
+      store.Interrupt();
+    });
+    EXPECT_TRUE(IsTrap(Invoke(store, *instance, "fill_then_spin").status(),
+                       TrapCode::kInterrupted))
+        << "interrupted after " << delay_us << " us";
+    interrupter.join();
+  }
 }
 
 }  // namespace

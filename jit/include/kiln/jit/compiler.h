@@ -37,7 +37,9 @@ struct CompilerOptions {
   // every machine of a fleet that has at least that.
   std::string cpu;
   // Check the Store's epoch deadline at function entry and loop back-edges
-  // so a host can interrupt a runaway guest.
+  // so a host can interrupt a runaway guest. Loops that end by themselves
+  // or call nothing lose theirs: the runtime stops the latter with a
+  // signal.
   bool epoch_interruption = true;
   // Defined functions per compile task; 0 picks by the module's size.
   uint32_t functions_per_batch = 0;

@@ -31,9 +31,10 @@ class Engine {
   const SignatureRegistry& signatures() const { return signatures_; }
 
   // Advances the epoch; any Store whose deadline it reaches traps with
-  // kInterrupted at its next function entry or loop iteration. Call it from
-  // any thread, e.g. a timer.
-  void IncrementEpoch() { epoch_.fetch_add(1, std::memory_order_relaxed); }
+  // kInterrupted at its next function entry or loop iteration (a loop that
+  // calls nothing is stopped by a signal to its thread). Call it from any
+  // thread, e.g. a timer.
+  void IncrementEpoch();
   uint64_t current_epoch() const { return epoch_.load(std::memory_order_relaxed); }
   const std::atomic<uint64_t>* epoch_counter() const { return &epoch_; }
 

@@ -1,9 +1,10 @@
 // kiln/server/epoch_ticker.h — wall-clock time limits for guest code.
 //
-// Generated code can only be stopped through its Engine's epoch: each
-// function entry and loop back-edge compares the epoch with its Store's
-// deadline. A thread advancing the epoch every `period` turns "N ticks" into
-// "about N periods", which is how the daemon enforces --time-limit-ms.
+// Generated code can only be stopped through its Engine's epoch: function
+// entries and loops compare the epoch with their Store's deadline, and
+// loops without checks are signalled when it passes. A thread advancing the
+// epoch every `period` turns "N ticks" into "about N periods", which is how
+// the daemon enforces --time-limit-ms.
 #ifndef KILN_SERVER_EPOCH_TICKER_H_
 #define KILN_SERVER_EPOCH_TICKER_H_
 
