@@ -18,18 +18,10 @@ constexpr milliseconds kLongestRetry{50};
 
 // The threads running guest code, and a thread that repeats the signal to
 // those past their deadline: the first one may land outside generated code,
-// after which a loop without checks would never see it.
+// after which a loop without checks would never see it. Never destroyed, so
+// a guest thread still running while the process exits finds it intact.
 class GuestRegistry {
  public:
-  ~GuestRegistry() {
-    {
-      std::lock_guard<std::mutex> lock(mutex_);
-      stopping_ = true;
-    }
-    wake_.notify_one();
-    if (retry_thread_.joinable()) retry_thread_.join();
-  }
-
   void Add(RunningGuest& guest) {
     std::lock_guard<std::mutex> lock(mutex_);
     guest.previous = nullptr;
@@ -52,7 +44,10 @@ class GuestRegistry {
     std::lock_guard<std::mutex> lock(mutex_);
     if (!SignalPastDeadlineLocked()) return;
     retrying_ = true;
-    if (!retry_thread_.joinable()) retry_thread_ = std::thread([this] { RetryLoop(); });
+    if (!retry_thread_started_) {
+      std::thread([this] { RetryLoop(); }).detach();
+      retry_thread_started_ = true;
+    }
     wake_.notify_one();
   }
 
@@ -70,17 +65,16 @@ class GuestRegistry {
     return any;
   }
 
-  void RetryLoop() {
+  [[noreturn]] void RetryLoop() {
     std::unique_lock<std::mutex> lock(mutex_);
     milliseconds interval = kFirstRetry;
-    while (!stopping_) {
+    while (true) {
       if (!retrying_) {
-        wake_.wait(lock, [this] { return stopping_ || retrying_; });
+        wake_.wait(lock, [this] { return retrying_; });
         interval = kFirstRetry;
         continue;
       }
       wake_.wait_for(lock, interval);
-      if (stopping_) break;
       retrying_ = SignalPastDeadlineLocked();
       interval = std::min(interval * 2, kLongestRetry);
     }
@@ -90,13 +84,12 @@ class GuestRegistry {
   std::condition_variable wake_;
   RunningGuest* head_ = nullptr;
   bool retrying_ = false;
-  bool stopping_ = false;
-  std::thread retry_thread_;
+  bool retry_thread_started_ = false;
 };
 
 GuestRegistry& Registry() {
-  static GuestRegistry registry;
-  return registry;
+  static GuestRegistry* const registry = new GuestRegistry;
+  return *registry;
 }
 
 }  // namespace
