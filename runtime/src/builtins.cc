@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "kiln/wasm/vm_abi.h"
+#include "move_bytes.h"
 #include "store_state.h"
 #include "trap_handler.h"
 
@@ -44,7 +45,7 @@ void MemoryCopy(vm::VMContext* vmctx, uint32_t dst, uint32_t src, uint32_t lengt
   if (!InBounds(dst, length, memory->size_bytes) || !InBounds(src, length, memory->size_bytes)) {
     RaiseTrap(vm::TrapCode::kMemoryOutOfBounds);
   }
-  std::memmove(memory->base + dst, memory->base + src, length);
+  MoveBytes(memory->base + dst, memory->base + src, length);
 }
 
 void MemoryInit(vm::VMContext* vmctx, uint32_t segment, uint32_t dst, uint32_t src,
