@@ -6,6 +6,7 @@
 // differs.
 #include <chrono>
 #include <cstring>
+#include <functional>
 #include <thread>
 #include <variant>
 
@@ -199,45 +200,6 @@ TEST_P(InterruptionTest, NoDeadlineMeansTicksAreIgnored) {
   EXPECT_EQ(*answer, 42);
 }
 
-// A deadline the host sets during a call from the guest counts at once.
-// `arm_then_spin` calls the host import `arm` (which sets a deadline of one
-// tick) and then loops forever without calls.
-class InterruptionFromHostTest : public ::testing::TestWithParam<jit::OptLevel> {};
-
-INSTANTIATE_TEST_SUITE_P(OptLevels, InterruptionFromHostTest,
-                         ::testing::Values(jit::OptLevel::kO0, jit::OptLevel::kO2), LevelName);
-
-TEST_P(InterruptionFromHostTest, DeadlineSetByAHostCallStopsTheLoopAfterIt) {
-  ModuleBuilder m;
-  const uint32_t void_type = m.AddType({}, {});
-  const uint32_t arm = m.ImportFunction("env", "arm", void_type);
-  const uint32_t arm_then_spin =
-      m.AddFunction(void_type, {}, Encoder().Call(arm).Loop().Br(0).End().End());
-  m.AddExport("arm_then_spin", ExternKind::kFunc, arm_then_spin);
-
-  runtime::Engine engine;
-  runtime::Store store(engine);
-  int armed = 0;
-  runtime::Linker linker;
-  linker.Define("env", "arm",
-                store.CreateHostFunc({{}, {}}, [&store, &armed](std::span<const Value>,
-                                                                std::span<Value>) {
-                  store.SetEpochDeadline(1);
-                  ++armed;
-                  return absl::OkStatus();
-                }));
-  absl::StatusOr<runtime::Instance> instance =
-      Instantiate(store, m.Build(), linker, AtLevel(GetParam()));
-  ASSERT_TRUE(instance.ok()) << instance.status();
-  // No deadline when the call starts: only the one `arm` sets can stop it
-  // (if the loop missed it, the call would never return and CTest's
-  // timeout would fail the test).
-  store.SetEpochDeadline(~uint64_t{0});
-  TimedCall call = CallWhileTicking(engine, store, *instance, "arm_then_spin");
-  EXPECT_TRUE(IsTrap(call.status, TrapCode::kInterrupted));
-  EXPECT_EQ(armed, 1);
-}
-
 // Store::Interrupt from another thread stops a loop that has no deadline
 // and sees no epoch tick: the deadline is read anew at every check, not
 // kept from the function's entry. Until the host sets a deadline again,
@@ -262,33 +224,64 @@ TEST_P(InterruptionTest, InterruptFromAnotherThreadStopsTheLoop) {
   EXPECT_EQ(*answer, 42);
 }
 
+// Guests that call into the host, which moves or cuts their deadline.
+class InterruptionFromHostTest : public ::testing::TestWithParam<jit::OptLevel> {
+ protected:
+  // Instantiates a module whose export `host_then_spin` calls the import
+  // env.host, which runs `host`, and then loops forever without calls.
+  absl::StatusOr<runtime::Instance> HostThenSpin(std::function<void()> host) {
+    ModuleBuilder m;
+    const uint32_t void_type = m.AddType({}, {});
+    const uint32_t import = m.ImportFunction("env", "host", void_type);
+    const uint32_t host_then_spin =
+        m.AddFunction(void_type, {}, Encoder().Call(import).Loop().Br(0).End().End());
+    m.AddExport("host_then_spin", ExternKind::kFunc, host_then_spin);
+    runtime::Linker linker;
+    linker.Define("env", "host",
+                  store_.CreateHostFunc({{}, {}}, [host = std::move(host)](
+                                                      std::span<const Value>, std::span<Value>) {
+                    host();
+                    return absl::OkStatus();
+                  }));
+    return Instantiate(store_, m.Build(), linker, AtLevel(GetParam()));
+  }
+
+  runtime::Engine engine_;
+  runtime::Store store_{engine_};
+};
+
+INSTANTIATE_TEST_SUITE_P(OptLevels, InterruptionFromHostTest,
+                         ::testing::Values(jit::OptLevel::kO0, jit::OptLevel::kO2), LevelName);
+
+// A deadline the host sets during a call from the guest (one tick ahead)
+// counts at once.
+TEST_P(InterruptionFromHostTest, DeadlineSetByAHostCallStopsTheLoopAfterIt) {
+  int armed = 0;
+  absl::StatusOr<runtime::Instance> instance = HostThenSpin([this, &armed] {
+    store_.SetEpochDeadline(1);
+    ++armed;
+  });
+  ASSERT_TRUE(instance.ok()) << instance.status();
+  // No deadline when the call starts: only the one the host sets can stop
+  // it (if the loop missed it, the call would never return and CTest's
+  // timeout would fail the test).
+  store_.SetEpochDeadline(~uint64_t{0});
+  TimedCall call = CallWhileTicking(engine_, store_, *instance, "host_then_spin");
+  EXPECT_TRUE(IsTrap(call.status, TrapCode::kInterrupted));
+  EXPECT_EQ(armed, 1);
+}
+
 // Store::Interrupt called while the guest is in host code: the signal it
 // sends finds the thread outside generated code and does nothing, so the
 // loop without calls that follows is stopped only because the signal
 // repeats until the thread leaves the Store.
 TEST_P(InterruptionFromHostTest, InterruptDuringAHostCallStopsTheLoopAfterIt) {
-  ModuleBuilder m;
-  const uint32_t void_type = m.AddType({}, {});
-  const uint32_t interrupt = m.ImportFunction("env", "interrupt", void_type);
-  const uint32_t interrupt_then_spin =
-      m.AddFunction(void_type, {}, Encoder().Call(interrupt).Loop().Br(0).End().End());
-  m.AddExport("interrupt_then_spin", ExternKind::kFunc, interrupt_then_spin);
-
-  runtime::Engine engine;
-  runtime::Store store(engine);
-  runtime::Linker linker;
-  linker.Define("env", "interrupt",
-                store.CreateHostFunc({{}, {}}, [&store](std::span<const Value>, std::span<Value>) {
-                  store.Interrupt();
-                  return absl::OkStatus();
-                }));
-  absl::StatusOr<runtime::Instance> instance =
-      Instantiate(store, m.Build(), linker, AtLevel(GetParam()));
+  absl::StatusOr<runtime::Instance> instance = HostThenSpin([this] { store_.Interrupt(); });
   ASSERT_TRUE(instance.ok()) << instance.status();
   for (int i = 0; i < 3; ++i) {
-    store.SetEpochDeadline(~uint64_t{0});
-    EXPECT_TRUE(IsTrap(Invoke(store, *instance, "interrupt_then_spin").status(),
-                       TrapCode::kInterrupted));
+    store_.SetEpochDeadline(~uint64_t{0});
+    EXPECT_TRUE(
+        IsTrap(Invoke(store_, *instance, "host_then_spin").status(), TrapCode::kInterrupted));
   }
 }
 
@@ -313,18 +306,16 @@ TEST_P(InterruptionFromHostTest, OneInterruptStopsTheGuestWhereverItIs) {
           .End());
   m.AddExport("fill_then_spin", ExternKind::kFunc, fill_then_spin);
 
-  runtime::Engine engine;
-  runtime::Store store(engine);
   absl::StatusOr<runtime::Instance> instance =
-      Instantiate(store, m.Build(), {}, AtLevel(GetParam()));
+      Instantiate(store_, m.Build(), {}, AtLevel(GetParam()));
   ASSERT_TRUE(instance.ok()) << instance.status();
   for (int delay_us : {0, 500, 1000, 2000, 3000, 5000, 8000, 13000, 21000}) {
-    store.SetEpochDeadline(~uint64_t{0});
-    std::thread interrupter([&store, delay_us] {
+    store_.SetEpochDeadline(~uint64_t{0});
+    std::thread interrupter([this, delay_us] {
       std::this_thread::sleep_for(std::chrono::microseconds(delay_us));
-      store.Interrupt();
+      store_.Interrupt();
     });
-    EXPECT_TRUE(IsTrap(Invoke(store, *instance, "fill_then_spin").status(),
+    EXPECT_TRUE(IsTrap(Invoke(store_, *instance, "fill_then_spin").status(),
                        TrapCode::kInterrupted))
         << "interrupted after " << delay_us << " us";
     interrupter.join();
