@@ -14,6 +14,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "dispatch_alignment.h"
 #include "epoch_check_pass.h"
 #include "function_translator.h"
 #include "i64x2_mul_scalarizer.h"
@@ -273,7 +274,7 @@ absl::StatusOr<std::string> CompileBatch(const wasm::Module& module, const Batch
   llvm::SmallVector<char, 0> object;
   llvm::raw_svector_ostream stream(object);
   llvm::legacy::PassManager codegen;
-  if (machine->addPassesToEmitFile(codegen, stream, nullptr, llvm::CodeGenFileType::ObjectFile)) {
+  if (!AddCodeGenPasses(*machine, codegen, stream, llvm::CodeGenFileType::ObjectFile)) {
     return absl::InternalError("LLVM cannot emit object files for this target");
   }
   codegen.run(llvm_module);
