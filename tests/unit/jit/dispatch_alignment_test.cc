@@ -20,10 +20,22 @@
 namespace kiln::jit {
 namespace {
 
-// An interpreter's loop over ten opcodes, and a loop over four: LLVM makes
-// a jump table of both switches.
-constexpr const char* kDispatchLoops = R"(
-define i64 @ten_opcodes(ptr %code) {
+// An interpreter's loop over `opcodes` opcodes (at most 10), each doing a
+// different operation: LLVM makes a jump table of its switch.
+std::string DispatchLoop(const std::string& name, int opcodes) {
+  static const char* const kOperations[] = {"add i64 %acc, 3",  "mul i64 %acc, 5",
+                                            "xor i64 %acc, 7",  "sub i64 %acc, 11",
+                                            "shl i64 %acc, 1",  "lshr i64 %acc, 2",
+                                            "or i64 %acc, 13",  "and i64 %acc, 17",
+                                            "udiv i64 %acc, 19", "mul i64 %acc, 23"};
+  std::string cases, blocks, incoming;
+  for (int op = 0; op < opcodes; ++op) {
+    const std::string n = std::to_string(op);
+    cases += "    i32 " + n + ", label %op" + n + "\n";
+    blocks += "op" + n + ":\n  %a" + n + " = " + kOperations[op] + "\n  br label %advance\n";
+    incoming += std::string(op == 0 ? "" : ", ") + "[ %a" + n + ", %op" + n + " ]";
+  }
+  return "define i64 @" + name + R"((ptr %code) {
 entry:
   br label %dispatch
 dispatch:
@@ -32,99 +44,25 @@ dispatch:
   %at = getelementptr inbounds i32, ptr %code, i64 %pc
   %op = load i32, ptr %at, align 4
   switch i32 %op, label %done [
-    i32 0, label %op0
-    i32 1, label %op1
-    i32 2, label %op2
-    i32 3, label %op3
-    i32 4, label %op4
-    i32 5, label %op5
-    i32 6, label %op6
-    i32 7, label %op7
-    i32 8, label %op8
-    i32 9, label %op9
-  ]
-op0:
-  %a0 = add i64 %acc, 3
-  br label %advance
-op1:
-  %a1 = mul i64 %acc, 5
-  br label %advance
-op2:
-  %a2 = xor i64 %acc, 7
-  br label %advance
-op3:
-  %a3 = sub i64 %acc, 11
-  br label %advance
-op4:
-  %a4 = shl i64 %acc, 1
-  br label %advance
-op5:
-  %a5 = lshr i64 %acc, 2
-  br label %advance
-op6:
-  %a6 = or i64 %acc, 13
-  br label %advance
-op7:
-  %a7 = and i64 %acc, 17
-  br label %advance
-op8:
-  %a8 = udiv i64 %acc, 19
-  br label %advance
-op9:
-  %a9 = mul i64 %acc, 23
-  br label %advance
-advance:
-  %acc.next = phi i64 [ %a0, %op0 ], [ %a1, %op1 ], [ %a2, %op2 ], [ %a3, %op3 ],
-                      [ %a4, %op4 ], [ %a5, %op5 ], [ %a6, %op6 ], [ %a7, %op7 ],
-                      [ %a8, %op8 ], [ %a9, %op9 ]
-  %next = add i64 %pc, 1
-  br label %dispatch
-done:
-  ret i64 %acc
-}
-
-define i64 @four_opcodes(ptr %code) {
-entry:
-  br label %dispatch
-dispatch:
-  %pc = phi i64 [ 0, %entry ], [ %next, %advance ]
-  %acc = phi i64 [ 1, %entry ], [ %acc.next, %advance ]
-  %at = getelementptr inbounds i32, ptr %code, i64 %pc
-  %op = load i32, ptr %at, align 4
-  switch i32 %op, label %done [
-    i32 0, label %op0
-    i32 1, label %op1
-    i32 2, label %op2
-    i32 3, label %op3
-  ]
-op0:
-  %a0 = add i64 %acc, 3
-  br label %advance
-op1:
-  %a1 = mul i64 %acc, 5
-  br label %advance
-op2:
-  %a2 = xor i64 %acc, 7
-  br label %advance
-op3:
-  %a3 = sub i64 %acc, 11
-  br label %advance
-advance:
-  %acc.next = phi i64 [ %a0, %op0 ], [ %a1, %op1 ], [ %a2, %op2 ], [ %a3, %op3 ]
+)" + cases + "  ]\n" + blocks + R"(advance:
+  %acc.next = phi i64 )" + incoming + R"(
   %next = add i64 %pc, 1
   br label %dispatch
 done:
   ret i64 %acc
 }
 )";
+}
 
-// The x86-64 assembly of kDispatchLoops, split into lines.
+// The x86-64 assembly of a ten-opcode and a four-opcode DispatchLoop, split
+// into lines.
 std::vector<std::string> CompileToAssembly() {
   llvm::InitializeNativeTarget();
   llvm::InitializeNativeTargetAsmPrinter();
   llvm::LLVMContext context;
   llvm::SMDiagnostic error;
-  std::unique_ptr<llvm::Module> module = llvm::parseAssemblyString(kDispatchLoops, error, context);
+  const std::string text = DispatchLoop("ten_opcodes", 10) + DispatchLoop("four_opcodes", 4);
+  std::unique_ptr<llvm::Module> module = llvm::parseAssemblyString(text, error, context);
   EXPECT_NE(module, nullptr) << error.getMessage().str();
   if (module == nullptr) return {};
   const std::string triple = "x86_64-pc-linux-gnu";
@@ -138,14 +76,14 @@ std::vector<std::string> CompileToAssembly() {
   module->setTargetTriple(triple);
   module->setDataLayout(machine->createDataLayout());
 
-  llvm::SmallString<0> text;
-  llvm::raw_svector_ostream out(text);
+  llvm::SmallString<0> assembly;
+  llvm::raw_svector_ostream out(assembly);
   llvm::legacy::PassManager passes;
   EXPECT_TRUE(AddCodeGenPasses(*machine, passes, out, llvm::CodeGenFileType::AssemblyFile));
   passes.run(*module);
 
   std::vector<std::string> lines;
-  std::istringstream stream(text.str().str());
+  std::istringstream stream(assembly.str().str());
   for (std::string line; std::getline(stream, line);) lines.push_back(line);
   return lines;
 }
