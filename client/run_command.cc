@@ -152,6 +152,12 @@ absl::StatusOr<std::vector<runtime::Value>> ParseArguments(const std::string& na
   return values;
 }
 
+// "wasm backtrace:" and its frames, or nothing without frames.
+std::string BacktraceText(const runtime::TrapBacktrace& backtrace) {
+  const std::string frames = runtime::FormatBacktrace(backtrace);
+  return frames.empty() ? frames : absl::StrCat("wasm backtrace:\n", frames);
+}
+
 std::string_view TrapKindName(runtime::TrapCode code) {
   using runtime::TrapCode;
   switch (code) {
@@ -167,6 +173,8 @@ std::string_view TrapKindName(runtime::TrapCode code) {
     case TrapCode::kCallStackExhausted: return "call_stack_exhausted";
     case TrapCode::kInterrupted: return "interrupted";
     case TrapCode::kHostTrap: return "host_trap";
+    case TrapCode::kIllegalInstruction: return "illegal_instruction";
+    case TrapCode::kUnexpectedFault: return "unexpected_fault";
   }
   return "unknown";
 }
@@ -174,8 +182,9 @@ std::string_view TrapKindName(runtime::TrapCode code) {
 // A failed instantiation or call: a trap (exit 3) or an engine error.
 int ReportRunError(const absl::Status& status, const std::string& during) {
   if (std::optional<runtime::TrapCode> code = runtime::GetTrapCode(status)) {
-    std::fprintf(stderr, "trap: %s (%s)%s\n", std::string(status.message()).c_str(),
-                 std::string(TrapKindName(*code)).c_str(), during.c_str());
+    std::fprintf(stderr, "trap: %s (%s)%s\n%s", std::string(status.message()).c_str(),
+                 std::string(TrapKindName(*code)).c_str(), during.c_str(),
+                 BacktraceText(runtime::GetTrapBacktrace(status)).c_str());
     return kExitTrap;
   }
   PrintError(absl::StrCat(status.message(), during));
@@ -226,8 +235,9 @@ absl::StatusOr<wasm::FuncType> RemoteExportType(const v1::InstantiateResponse& i
 
 int ReportRemoteTrap(const v1::Trap& trap, const std::string& during) {
   const std::optional<runtime::TrapCode> code = wire::FromWire(trap.kind());
-  std::fprintf(stderr, "trap: %s (%s)%s\n", trap.message().c_str(),
-               code ? std::string(TrapKindName(*code)).c_str() : "unknown", during.c_str());
+  std::fprintf(stderr, "trap: %s (%s)%s\n%s", trap.message().c_str(),
+               code ? std::string(TrapKindName(*code)).c_str() : "unknown", during.c_str(),
+               BacktraceText(wire::BacktraceFromWire(trap)).c_str());
   return kExitTrap;
 }
 

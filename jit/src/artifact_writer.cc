@@ -1,6 +1,8 @@
 #include "kiln/jit/artifact_writer.h"
 
+#include <algorithm>
 #include <array>
+#include <string_view>
 
 #include "absl/strings/str_cat.h"
 #include "kiln/wasm/artifact_format.h"
@@ -34,6 +36,16 @@ void AppendLeb(std::vector<uint8_t>& out, uint32_t value) {
   } while (value != 0);
 }
 
+// Whether a custom section's payload is named "name".
+bool IsNameSection(std::span<const uint8_t> payload) {
+  size_t at = 0;
+  uint32_t length = 0;
+  constexpr std::string_view kName = "name";
+  return ReadLeb(payload, &at, &length) && length == kName.size() &&
+         payload.size() - at >= length &&
+         std::equal(kName.begin(), kName.end(), payload.begin() + static_cast<std::ptrdiff_t>(at));
+}
+
 absl::Status Malformed(size_t offset) {
   return absl::InvalidArgumentError(
       absl::StrCat("module is malformed at byte ", offset, " (it was not validated)"));
@@ -54,7 +66,9 @@ absl::StatusOr<std::vector<uint8_t>> ModuleDeclarations(std::span<const uint8_t>
     }
     const size_t payload = at;
     at += size;
-    if (id == kCustomSectionId) continue;
+    // Custom sections stay behind, but for the function names a trap's
+    // backtrace shows.
+    if (id == kCustomSectionId && !IsNameSection(wasm_bytes.subspan(payload, size))) continue;
     if (id != kCodeSectionId) {
       out.insert(out.end(), wasm_bytes.begin() + static_cast<std::ptrdiff_t>(section_start),
                  wasm_bytes.begin() + static_cast<std::ptrdiff_t>(at));
@@ -80,10 +94,12 @@ absl::StatusOr<std::vector<uint8_t>> WriteArtifact(std::span<const uint8_t> wasm
   absl::StatusOr<std::vector<uint8_t>> declarations = ModuleDeclarations(wasm_bytes);
   if (!declarations.ok()) return declarations.status();
   const std::vector<uint8_t> layout = wasm::EncodeCodeLayout(image);
-  const std::array<wasm::ArtifactSection, 3> sections = {{
+  const std::vector<uint8_t> address_maps = wasm::EncodeAddressMaps(image);
+  const std::array<wasm::ArtifactSection, 4> sections = {{
       {wasm::ArtifactSectionKind::kModule, *declarations},
       {wasm::ArtifactSectionKind::kCodeLayout, layout},
       {wasm::ArtifactSectionKind::kCode, image.bytes},
+      {wasm::ArtifactSectionKind::kAddressMaps, address_maps},
   }};
   return wasm::FrameArtifact(KilnVersion(), image.fingerprint, sections);
 }

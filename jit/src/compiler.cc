@@ -163,17 +163,25 @@ bool LacksVectorI64Multiply(const llvm::TargetMachine& machine) {
          !machine.getMCSubtargetInfo()->checkFeatures("+avx512dq");
 }
 
+// Distinct signatures whose trampolines one compile task makes: enough
+// that set-up is noise, few enough that a module with very many signatures
+// keeps every core busy and each task's memory small.
+constexpr size_t kTrampolinesPerBatch = 256;
+
+// One compile task: a range of defined functions, or trampolines of the
+// given (canonical) type indices.
 struct BatchJob {
   uint32_t first_defined = 0;
   uint32_t end_defined = 0;
-  bool trampolines = false;
+  std::vector<uint32_t> entry_types;
+  std::vector<uint32_t> exit_types;
 };
 
 absl::StatusOr<std::string> CompileBatch(const wasm::Module& module, const BatchJob& job,
-                                         const std::vector<uint32_t>& trampoline_types,
                                          const CompilerOptions& options,
                                          const std::string& triple, const std::string& cpu,
-                                         const std::string& features) {
+                                         const std::string& features,
+                                         const std::function<bool()>& cancelled) {
   std::string error;
   const llvm::Target* target = llvm::TargetRegistry::lookupTarget(triple, error);
   if (target == nullptr) return absl::InternalError(error);
@@ -199,12 +207,9 @@ absl::StatusOr<std::string> CompileBatch(const wasm::Module& module, const Batch
       return s;
     }
   }
-  if (job.trampolines) {
-    for (uint32_t t : trampoline_types) {
-      DefineEntryTrampoline(env, t);
-      DefineExitTrampoline(env, t);
-    }
-  }
+  for (uint32_t t : job.entry_types) DefineEntryTrampoline(env, t);
+  for (uint32_t t : job.exit_types) DefineExitTrampoline(env, t);
+  env.debug_info().Finalize();
   const auto start = std::chrono::steady_clock::now();
   std::string verify_errors;
   llvm::raw_string_ostream verify_stream(verify_errors);
@@ -217,7 +222,15 @@ absl::StatusOr<std::string> CompileBatch(const wasm::Module& module, const Batch
     llvm::FunctionAnalysisManager fam;
     llvm::CGSCCAnalysisManager cgam;
     llvm::ModuleAnalysisManager mam;
-    llvm::PassBuilder builder(machine.get());
+    // A caller that gives up mid-batch stops the optimizer at its next
+    // pass: every optional pass is skipped from then on.
+    llvm::PassInstrumentationCallbacks instrumentation;
+    if (cancelled) {
+      instrumentation.registerShouldRunOptionalPassCallback(
+          [&cancelled](llvm::StringRef, llvm::Any) { return !cancelled(); });
+    }
+    llvm::PassBuilder builder(machine.get(), llvm::PipelineTuningOptions(), std::nullopt,
+                              &instrumentation);
     builder.registerModuleAnalyses(mam);
     builder.registerCGSCCAnalyses(cgam);
     builder.registerFunctionAnalyses(fam);
@@ -264,6 +277,7 @@ absl::StatusOr<std::string> CompileBatch(const wasm::Module& module, const Batch
     passes.run(llvm_module, mam);
   }
   const auto optimized = std::chrono::steady_clock::now();
+  if (cancelled && cancelled()) return absl::CancelledError("compile cancelled by its caller");
 
   // A developer's window into the optimizer: KILN_DUMP_IR=1 prints each
   // batch's optimized IR to stderr.
@@ -287,9 +301,10 @@ absl::StatusOr<std::string> CompileBatch(const wasm::Module& module, const Batch
       body_bytes += module.bodies[d].bytes.size();
     }
     using Ms = std::chrono::duration<double, std::milli>;
-    const std::string what = job.trampolines ? std::string("trampolines")
-                                             : absl::StrCat("functions ", job.first_defined, "..",
-                                                            job.end_defined - 1);
+    const std::string what =
+        job.first_defined == job.end_defined
+            ? absl::StrCat(job.entry_types.size() + job.exit_types.size(), " trampolines")
+            : absl::StrCat("functions ", job.first_defined, "..", job.end_defined - 1);
     std::fprintf(stderr, "kiln: batch %s: %zu wasm bytes, optimize %.1f ms, codegen %.1f ms\n",
                  what.c_str(), body_bytes, Ms(optimized - start).count(),
                  Ms(std::chrono::steady_clock::now() - optimized).count());
@@ -301,22 +316,41 @@ absl::StatusOr<std::string> CompileBatch(const wasm::Module& module, const Batch
 
 absl::StatusOr<wasm::CodeImage> Compiler::Compile(const wasm::Module& module,
                                                   const std::function<bool()>& cancelled) const {
-  // One pair of trampolines per distinct signature, named after the first
-  // type index that has it.
+  // Trampolines per distinct signature, named after the first type index
+  // that has it, and only for signatures that need one: an entry
+  // trampoline where a defined function has it (the host calls wasm
+  // through it), an exit trampoline where an imported function does (a
+  // host function called from wasm). A type no function has costs nothing.
   std::vector<uint32_t> canonical_type(module.types.size());
-  std::vector<uint32_t> trampoline_types;
   std::map<std::pair<std::vector<wasm::ValType>, std::vector<wasm::ValType>>, uint32_t> firsts;
   for (uint32_t t = 0; t < module.types.size(); ++t) {
-    auto [it, inserted] = firsts.try_emplace({module.types[t].params, module.types[t].results}, t);
+    auto it = firsts.try_emplace({module.types[t].params, module.types[t].results}, t).first;
     canonical_type[t] = it->second;
-    if (inserted) trampoline_types.push_back(t);
+  }
+  std::vector<bool> needs_entry(module.types.size());
+  std::vector<bool> needs_exit(module.types.size());
+  for (uint32_t f = 0; f < module.num_functions(); ++f) {
+    const uint32_t t = canonical_type[module.function_type_indices[f]];
+    (f < module.num_imported_functions ? needs_exit : needs_entry)[t] = true;
   }
 
   std::vector<BatchJob> jobs;
   for (auto [begin, end] : PartitionFunctions(module, options_.functions_per_batch)) {
-    jobs.push_back({begin, end, false});
+    jobs.push_back({begin, end, {}, {}});
   }
-  jobs.push_back({0, 0, true});
+  BatchJob trampolines;
+  for (uint32_t t = 0; t < module.types.size(); ++t) {
+    if (needs_entry[t]) trampolines.entry_types.push_back(t);
+    if (needs_exit[t]) trampolines.exit_types.push_back(t);
+    if (trampolines.entry_types.size() + trampolines.exit_types.size() >= kTrampolinesPerBatch) {
+      jobs.push_back(std::move(trampolines));
+      trampolines = {};
+    }
+  }
+  // A module with nothing to compile still makes one (empty) object.
+  if (!trampolines.entry_types.empty() || !trampolines.exit_types.empty() || jobs.empty()) {
+    jobs.push_back(std::move(trampolines));
+  }
 
   std::vector<absl::StatusOr<std::string>> objects(jobs.size(), std::string());
   std::atomic<bool> stopped{false};
@@ -327,7 +361,7 @@ absl::StatusOr<wasm::CodeImage> Compiler::Compile(const wasm::Module& module,
       stopped.store(true, std::memory_order_relaxed);
       return;
     }
-    objects[i] = CompileBatch(module, jobs[i], trampoline_types, options_, triple_, cpu_, features_);
+    objects[i] = CompileBatch(module, jobs[i], options_, triple_, cpu_, features_, cancelled);
   });
   if (stopped.load()) return absl::CancelledError("compile cancelled by its caller");
   std::vector<std::string> bytes;

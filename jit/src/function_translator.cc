@@ -17,6 +17,7 @@
 #include "epoch_check_pass.h"
 #include "numeric_ops.h"
 #include "simd_ops.h"
+#include "wasm_debug_info.h"
 #include "whole_memory_loads.h"
 
 namespace kiln::jit {
@@ -65,6 +66,14 @@ class Translator final : public TrapEmitter {
   void TrapIf(llvm::Value* condition, vm::TrapCode code) override;
 
  private:
+  // Calls the trap builtin and ends the block.
+  void EmitTrapCall(vm::TrapCode code, llvm::Value* wasm_offset);
+  // Makes the instructions built from now on come from module offset
+  // `wasm_offset`, in the debug info and in trap sites.
+  void SetWasmOffset(size_t wasm_offset) {
+    wasm_offset_ = static_cast<uint32_t>(wasm_offset);
+    builder_.SetCurrentDebugLocation(WasmDebugInfo::At(subprogram_, wasm_offset_));
+  }
   // Entry, locals and the per-function loads of the vmctx.
   void EmitPrologue(std::span<const ValType> local_types);
   void EmitStackCheck();
@@ -160,7 +169,16 @@ class Translator final : public TrapEmitter {
   std::vector<ControlFrame> frames_;
   bool unreachable_ = false;
   uint32_t skipped_depth_ = 0;  // blocks opened inside unreachable code
-  std::array<llvm::BasicBlock*, 16> trap_blocks_{};
+  // One trap block per trap kind and function; the phi says which site
+  // branched there (its module offset), so traps stay exact at no cost on
+  // the path that does not trap.
+  struct TrapBlock {
+    llvm::BasicBlock* block = nullptr;
+    llvm::PHINode* wasm_offset = nullptr;
+  };
+  std::array<TrapBlock, 16> trap_blocks_{};
+  llvm::DISubprogram* subprogram_ = nullptr;
+  uint32_t wasm_offset_ = 0;  // of the instruction being translated
 };
 
 llvm::Value* Translator::LoadField(llvm::Type* type, llvm::Value* base, uint64_t offset,
@@ -176,23 +194,29 @@ llvm::Value* Translator::LoadField(llvm::Type* type, llvm::Value* base, uint64_t
 }
 
 void Translator::TrapIf(llvm::Value* condition, vm::TrapCode code) {
-  llvm::BasicBlock*& trap = trap_blocks_[static_cast<size_t>(code)];
-  if (trap == nullptr) {
-    // One trap block per trap kind and function: the kind is all it reports.
-    trap = NewBlock("trap");
+  TrapBlock& trap = trap_blocks_[static_cast<size_t>(code)];
+  if (trap.block == nullptr) {
+    trap.block = NewBlock("trap");
     llvm::IRBuilderBase::InsertPointGuard guard(builder_);
-    builder_.SetInsertPoint(trap);
-    llvm::Value* fn = LoadField(env_.ptr_type(), builtins_, offsetof(vm::VMBuiltins, trap), true);
-    auto* type = llvm::FunctionType::get(builder_.getVoidTy(),
-                                         {env_.ptr_type(), env_.i32_type()}, false);
-    llvm::CallInst* call = builder_.CreateCall(type, fn, {vmctx_, I32(static_cast<uint32_t>(code))});
-    call->setDoesNotReturn();
-    builder_.CreateUnreachable();
+    builder_.SetInsertPoint(trap.block);
+    trap.wasm_offset = builder_.CreatePHI(env_.i32_type(), 2, "wasm_offset");
+    EmitTrapCall(code, trap.wasm_offset);
   }
   llvm::BasicBlock* cont = NewBlock("ok");
   llvm::MDBuilder md(env_.context());
-  builder_.CreateCondBr(condition, trap, cont, md.createBranchWeights(1, 1 << 20));
+  trap.wasm_offset->addIncoming(I32(wasm_offset_), builder_.GetInsertBlock());
+  builder_.CreateCondBr(condition, trap.block, cont, md.createBranchWeights(1, 1 << 20));
   builder_.SetInsertPoint(cont);
+}
+
+void Translator::EmitTrapCall(vm::TrapCode code, llvm::Value* wasm_offset) {
+  llvm::Value* fn = LoadField(env_.ptr_type(), builtins_, offsetof(vm::VMBuiltins, trap), true);
+  auto* type = llvm::FunctionType::get(
+      builder_.getVoidTy(), {env_.ptr_type(), env_.i32_type(), env_.i32_type()}, false);
+  llvm::CallInst* call =
+      builder_.CreateCall(type, fn, {vmctx_, I32(static_cast<uint32_t>(code)), wasm_offset});
+  call->setDoesNotReturn();
+  builder_.CreateUnreachable();
 }
 
 llvm::Value* Translator::CallBuiltin(size_t field_offset, llvm::Type* result,
@@ -615,11 +639,7 @@ absl::Status Translator::TranslateInstruction(const wasm::Instruction& in) {
   llvm::Type* i32 = env_.i32_type();
   switch (in.opcode) {
     case Opcode::kUnreachable: {
-      llvm::Value* fn = LoadField(env_.ptr_type(), builtins_, offsetof(VMBuiltins, trap), true);
-      auto* type = llvm::FunctionType::get(void_type, {env_.ptr_type(), i32}, false);
-      builder_.CreateCall(type, fn, {vmctx_, I32(static_cast<uint32_t>(vm::TrapCode::kUnreachable))})
-          ->setDoesNotReturn();
-      builder_.CreateUnreachable();
+      EmitTrapCall(vm::TrapCode::kUnreachable, I32(wasm_offset_));
       EnterUnreachable();
       return absl::OkStatus();
     }
@@ -849,6 +869,9 @@ absl::Status Translator::Translate() {
     const auto type = static_cast<ValType>(body.bytes[pos++]);
     local_types.insert(local_types.end(), count, type);
   }
+  subprogram_ = env_.debug_info().Attach(function_, static_cast<uint32_t>(body.offset));
+  // The prologue's checks (stack, epoch) belong to the function's start.
+  SetWasmOffset(body.offset);
   EmitPrologue(local_types);
 
   ControlFrame function_frame;
@@ -863,6 +886,7 @@ absl::Status Translator::Translate() {
   wasm::Instruction in;
   while (!frames_.empty()) {
     if (absl::Status s = reader.Next(&in); !s.ok()) return s;
+    SetWasmOffset(body.offset + in.offset);
     absl::Status s = unreachable_ ? TranslateSkipped(in) : TranslateInstruction(in);
     if (!s.ok()) return s;
   }

@@ -7,6 +7,7 @@
 #include <optional>
 
 #include "absl/container/flat_hash_map.h"
+#include "address_maps.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "llvm/BinaryFormat/ELF.h"
@@ -214,6 +215,14 @@ absl::StatusOr<wasm::CodeImage> LinkImage(const wasm::Module& module,
                                     first->target, first->index, first->addend});
     }
     image.functions.push_back(std::move(record));
+  }
+  for (size_t i = 0; i < files.size(); ++i) {
+    auto placed_at = [&](uint64_t section_index) -> std::optional<uint64_t> {
+      auto it = section_offsets.find({i, section_index});
+      if (it == section_offsets.end()) return std::nullopt;
+      return it->second;
+    };
+    if (absl::Status s = ReadAddressMaps(*files[i], placed_at, image.functions); !s.ok()) return s;
   }
   image.entry_trampolines.assign(module.types.size(), wasm::CodeImage::kNoTrampoline);
   image.exit_trampolines.assign(module.types.size(), wasm::CodeImage::kNoTrampoline);

@@ -36,7 +36,8 @@ ModuleEnv::ModuleEnv(const wasm::Module& module, llvm::Module& llvm_module,
       i8_(llvm::Type::getInt8Ty(context_)),
       i32_(llvm::Type::getInt32Ty(context_)),
       i64_(llvm::Type::getInt64Ty(context_)),
-      functions_(module.bodies.size(), nullptr) {}
+      functions_(module.bodies.size(), nullptr),
+      debug_info_(llvm_module) {}
 
 llvm::Type* ModuleEnv::ValueType(wasm::ValType type) const {
   switch (type) {
@@ -92,6 +93,10 @@ void ModuleEnv::SetCommonAttributes(llvm::Function* function) const {
   function->addFnAttr("disable-tail-calls", "true");
   // Loops that zero or copy memory stay loops: the image links no libc.
   function->addFnAttr("no-builtins");
+  // A trap's backtrace walks the chain of saved frame pointers, from a
+  // signal handler too: no unwind tables to register or interpret, at the
+  // cost of one register (as wasmtime's Cranelift does).
+  function->addFnAttr("frame-pointer", "all");
 }
 
 }  // namespace kiln::jit

@@ -19,6 +19,7 @@
 #include "llvm/IR/IRBuilder.h"
 #include "llvm/IR/LLVMContext.h"
 #include "llvm/IR/Module.h"
+#include "wasm_debug_info.h"
 
 namespace kiln::jit {
 
@@ -52,6 +53,8 @@ class ModuleEnv {
   llvm::Function* DefinedFunction(uint32_t function_index);
   // Attributes every generated function gets.
   void SetCommonAttributes(llvm::Function* function) const;
+  // Where the batch's functions' code comes from (finalized by the batch).
+  WasmDebugInfo& debug_info() { return debug_info_; }
 
   llvm::PointerType* ptr_type() const { return ptr_; }
   llvm::IntegerType* i8_type() const { return i8_; }
@@ -68,6 +71,7 @@ class ModuleEnv {
   llvm::IntegerType* i32_;
   llvm::IntegerType* i64_;
   std::vector<llvm::Function*> functions_;  // by defined index, created on demand
+  WasmDebugInfo debug_info_;
 };
 
 }  // namespace kiln::jit

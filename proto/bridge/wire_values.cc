@@ -139,6 +139,8 @@ constexpr TrapPair kTrapPairs[] = {
     {vm::TrapCode::kCallStackExhausted, v1::TRAP_KIND_CALL_STACK_EXHAUSTED},
     {vm::TrapCode::kInterrupted, v1::TRAP_KIND_INTERRUPTED},
     {vm::TrapCode::kHostTrap, v1::TRAP_KIND_HOST},
+    {vm::TrapCode::kIllegalInstruction, v1::TRAP_KIND_ILLEGAL_INSTRUCTION},
+    {vm::TrapCode::kUnexpectedFault, v1::TRAP_KIND_UNEXPECTED_FAULT},
 };
 
 }  // namespace
@@ -155,6 +157,33 @@ std::optional<vm::TrapCode> FromWire(v1::TrapKind kind) {
     if (pair.kind == kind) return pair.code;
   }
   return std::nullopt;
+}
+
+std::optional<v1::Trap> TrapToWire(const absl::Status& status) {
+  std::optional<vm::TrapCode> code = runtime::GetTrapCode(status);
+  if (!code.has_value()) return std::nullopt;
+  v1::Trap trap;
+  trap.set_kind(ToWire(*code));
+  trap.set_message(std::string(status.message()));
+  const runtime::TrapBacktrace backtrace = runtime::GetTrapBacktrace(status);
+  for (const runtime::TrapFrame& frame : backtrace.frames) {
+    v1::TrapFrame* wire = trap.add_frames();
+    wire->set_function_index(frame.function_index);
+    wire->set_function_name(frame.function_name);
+    wire->set_module_offset(frame.module_offset);
+  }
+  trap.set_omitted_frames(backtrace.omitted_frames);
+  return trap;
+}
+
+runtime::TrapBacktrace BacktraceFromWire(const v1::Trap& trap) {
+  runtime::TrapBacktrace backtrace;
+  for (const v1::TrapFrame& frame : trap.frames()) {
+    backtrace.frames.push_back(
+        {frame.function_index(), frame.function_name(), frame.module_offset()});
+  }
+  backtrace.omitted_frames = trap.omitted_frames();
+  return backtrace;
 }
 
 }  // namespace kiln::wire

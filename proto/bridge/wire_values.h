@@ -9,6 +9,7 @@
 #include <optional>
 
 #include "absl/status/statusor.h"
+#include "kiln/runtime/trap.h"
 #include "kiln/runtime/value.h"
 #include "kiln/v1/execution_service.pb.h"
 #include "kiln/v1/types.pb.h"
@@ -38,6 +39,12 @@ std::optional<wasm::ValType> TypeOf(const v1::Value& value);
 v1::TrapKind ToWire(vm::TrapCode code);
 // std::nullopt for TRAP_KIND_UNSPECIFIED or an unknown number.
 std::optional<vm::TrapCode> FromWire(v1::TrapKind kind);
+
+// A trap status (runtime::GetTrapCode says which) as a wire Trap: kind,
+// message and backtrace. std::nullopt for any other status.
+std::optional<v1::Trap> TrapToWire(const absl::Status& status);
+// The backtrace a wire Trap carries.
+runtime::TrapBacktrace BacktraceFromWire(const v1::Trap& trap);
 
 }  // namespace kiln::wire
 

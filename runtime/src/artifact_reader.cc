@@ -18,6 +18,11 @@ absl::StatusOr<ArtifactParts> ReadArtifactParts(std::span<const uint8_t> bytes) 
       parts.frame.section(wasm::ArtifactSectionKind::kCodeLayout), parts.code.size());
   if (!layout.ok()) return layout.status();
   parts.layout = *std::move(layout);
+  const std::span<const uint8_t> address_maps =
+      parts.frame.section(wasm::ArtifactSectionKind::kAddressMaps);
+  if (!address_maps.empty()) {
+    if (absl::Status s = wasm::DecodeAddressMaps(address_maps, &parts.layout); !s.ok()) return s;
+  }
   return parts;
 }
 

@@ -20,7 +20,9 @@ bool InBounds(uint64_t start, uint64_t length, uint64_t size) {
   return start <= size && length <= size - start;
 }
 
-void Trap(vm::VMContext*, uint32_t code) { RaiseTrap(static_cast<vm::TrapCode>(code)); }
+void Trap(vm::VMContext*, uint32_t code, uint32_t wasm_offset) {
+  RaiseTrap(static_cast<vm::TrapCode>(code), wasm_offset);
+}
 
 void EpochReached(vm::VMContext* vmctx) {
   const vm::VMStoreContext* store = vmctx->store;

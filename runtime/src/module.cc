@@ -1,5 +1,6 @@
 #include "kiln/runtime/module.h"
 
+#include <algorithm>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -24,6 +25,7 @@ absl::StatusOr<std::shared_ptr<const Module>> Module::Load(Engine& engine,
     }
     layout.function_offsets.push_back(f.code_offset);
     layout.function_sizes.push_back(f.code_size);
+    layout.address_maps.push_back(f.address_map);
   }
   layout.entry_trampolines = image.entry_trampolines;
   layout.exit_trampolines = image.exit_trampolines;
@@ -68,6 +70,8 @@ absl::StatusOr<std::shared_ptr<const Module>> Module::Create(Engine& engine,
   if (!code_memory.ok()) return code_memory.status();
   module->code_ = std::move(*code_memory);
   module->function_offsets_ = layout.function_offsets;
+  module->function_sizes_ = layout.function_sizes;
+  module->address_maps_ = layout.address_maps;
   AnnounceToPerf(m, module->code_->base(), layout.function_offsets, layout.function_sizes);
   module->entry_trampolines_ = layout.entry_trampolines;
   module->exit_trampolines_ = layout.exit_trampolines;
@@ -93,6 +97,53 @@ vm::EntryTrampoline Module::entry_trampoline(uint32_t type_index) const {
 const void* Module::exit_trampoline(uint32_t type_index) const {
   const uint32_t offset = exit_trampolines_[type_index];
   return offset == wasm::CodeImage::kNoTrampoline ? nullptr : code_->base() + offset;
+}
+
+std::optional<Module::CodePosition> Module::FindFunction(uintptr_t pc) const {
+  const auto base = reinterpret_cast<uintptr_t>(code_->base());
+  if (pc < base || pc - base >= code_->text_size()) return std::nullopt;
+  const auto offset = static_cast<uint32_t>(pc - base);
+  // The last function starting at or before `offset`, if it holds it.
+  auto it = std::upper_bound(function_offsets_.begin(), function_offsets_.end(), offset);
+  if (it == function_offsets_.begin()) return std::nullopt;
+  const auto defined = static_cast<uint32_t>(it - function_offsets_.begin() - 1);
+  const uint32_t start = function_offsets_[defined];
+  if (offset - start >= function_sizes_[defined]) return std::nullopt;
+  return CodePosition{defined, offset - start};
+}
+
+void Module::AppendWasmFrames(uintptr_t pc, bool return_address,
+                              std::vector<wasm::WasmLocation>* frames) const {
+  // A return address is the instruction after the call (or, for a call
+  // that never returns, the end of the function): look up the call.
+  std::optional<CodePosition> position = FindFunction(return_address ? pc - 1 : pc);
+  if (!position.has_value()) return;
+  const uint32_t function_index = module_.num_imported_functions + position->defined_index;
+  const wasm::AddressMapEntry* entry = nullptr;
+  const wasm::AddressMap* map = nullptr;
+  if (position->defined_index < address_maps_.size()) {
+    map = &address_maps_[position->defined_index];
+    entry = map->Find(position->code_offset);
+  }
+  if (entry == nullptr) {
+    frames->push_back({function_index, 0});
+    return;
+  }
+  for (uint32_t i = 0; i < entry->inlined_count; ++i) {
+    frames->push_back(map->inlined[entry->inlined_begin + i]);
+  }
+  frames->push_back({function_index, entry->wasm_offset});
+}
+
+std::string_view Module::FunctionName(uint32_t function_index) const {
+  const auto& names = module_.names.function_names;
+  auto it = std::lower_bound(
+      names.begin(), names.end(), function_index,
+      [](const std::pair<uint32_t, std::string>& entry, uint32_t index) {
+        return entry.first < index;
+      });
+  if (it == names.end() || it->first != function_index) return {};
+  return it->second;
 }
 
 bool Module::ContainsPc(uintptr_t pc) const {

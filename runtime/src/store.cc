@@ -73,9 +73,20 @@ void StoreState::AddModule(const std::shared_ptr<const Module>& module) {
   }
 }
 
-bool StoreState::ContainsWasmPc(uintptr_t pc) const {
+bool StoreState::ContainsWasmPc(uintptr_t pc) const { return ModuleAt(pc) != nullptr; }
+
+const Module* StoreState::ModuleAt(uintptr_t pc) const {
   for (const std::shared_ptr<const Module>& module : modules_) {
-    if (module->ContainsPc(pc)) return true;
+    if (module->ContainsPc(pc)) return module.get();
+  }
+  return nullptr;
+}
+
+bool StoreState::InMemoryReservation(uintptr_t address) const {
+  for (const MemoryInstance& memory : memories_) {
+    if (memory.memory == nullptr) continue;
+    const auto base = reinterpret_cast<uintptr_t>(memory.memory->base());
+    if (address >= base && address - base < LinearMemory::kReservationBytes) return true;
   }
   return false;
 }

@@ -111,6 +111,12 @@ class StoreState {
   void AddModule(const std::shared_ptr<const Module>& module);
   // Async-signal-safe: called by the signal handlers.
   bool ContainsWasmPc(uintptr_t pc) const;
+  // The module whose code holds `pc`, or null. Async-signal-safe.
+  const Module* ModuleAt(uintptr_t pc) const;
+  // Whether `address` lies in the address space reserved for one of the
+  // Store's memories (a fault there is an out-of-bounds access).
+  // Async-signal-safe.
+  bool InMemoryReservation(uintptr_t address) const;
   // Whether the Engine's epoch has reached this Store's deadline, so its
   // guest code must stop. Async-signal-safe.
   bool DeadlineReached() const {

@@ -7,56 +7,140 @@
 #include <ucontext.h>
 
 #include <algorithm>
+#include <array>
+#include <iterator>
+#include <optional>
+#include <vector>
 #include <cstdint>
 #include <cstdlib>
 #include <mutex>
 #include <utility>
 
 #include "guest_signals.h"
+#include "kiln/runtime/module.h"
+#include "kiln/runtime/thread_stack.h"
 #include "kiln/runtime/trap.h"
 #include "store_state.h"
 
 namespace kiln::runtime {
 namespace {
 
+// The innermost frames a trap's backtrace keeps; deeper ones are counted.
+constexpr size_t kMaxCapturedFrames = 128;
+// Runtime frames (RaiseTrap's, a builtin's) skipped before the first wasm
+// frame; a walk that finds none by then has none to find.
+constexpr int kMaxHostFrames = 16;
+
+// A code address on the trap's stack, captured where the trap happened
+// (a signal handler may do no more) and turned into wasm frames afterwards.
+struct CapturedFrame {
+  uintptr_t pc = 0;
+  bool return_address = false;  // false: the faulting instruction itself
+};
+
 struct Activation {
   sigjmp_buf jump;
   vm::TrapCode code = vm::TrapCode::kUnreachable;
   StoreState* store = nullptr;
   Activation* previous = nullptr;
-};
-
-// This thread's stack, for the stack limit and to tell a stack overflow from
-// an out-of-bounds access.
-struct ThreadStack {
-  uintptr_t low = 0;
-  uintptr_t high = 0;
+  // The trap's frames, innermost first.
+  std::array<CapturedFrame, kMaxCapturedFrames> frames;
+  size_t frame_count = 0;
+  uint64_t omitted_frames = 0;
+  // The trapping instruction's module offset when the trap builtin gave it
+  // (0 otherwise): exact where the innermost frame's address map is not.
+  uint32_t trap_offset = 0;
 };
 
 thread_local Activation* current_activation = nullptr;
 thread_local std::string pending_detail;
 
-// Room left below the wasm stack limit for the host code wasm calls into
-// (builtins, host functions, the signal handler's caller).
-constexpr uintptr_t kHostStackReserve = 256 * 1024;
 constexpr size_t kAltStackSize = 64 * 1024;
 
-const ThreadStack& CurrentThreadStack() {
-  thread_local ThreadStack stack = [] {
-    ThreadStack s;
-    pthread_attr_t attr;
-    if (pthread_getattr_np(pthread_self(), &attr) == 0) {
-      void* address = nullptr;
-      size_t size = 0;
-      if (pthread_attr_getstack(&attr, &address, &size) == 0) {
-        s.low = reinterpret_cast<uintptr_t>(address);
-        s.high = s.low + size;
-      }
-      pthread_attr_destroy(&attr);
+void Capture(Activation& activation, uintptr_t pc, bool return_address) {
+  if (activation.frame_count < kMaxCapturedFrames) {
+    activation.frames[activation.frame_count++] = {pc, return_address};
+  } else {
+    ++activation.omitted_frames;
+  }
+}
+
+bool IsFrameRecord(uintptr_t fp, const ThreadStack& stack) {
+  return fp % sizeof(uintptr_t) == 0 && fp >= stack.low && fp + 2 * sizeof(uintptr_t) <= stack.high;
+}
+
+// Follows the chain of frame records from `fp` (each holds the caller's
+// frame pointer, then the return address), capturing the return addresses
+// that are in the Store's code. Generated code and the runtime keep frame
+// pointers (jit/src/module_env.cc, runtime/CMakeLists.txt). Runtime frames
+// before the first wasm one are skipped; the first one after it (whoever
+// called the entry trampoline) ends the walk. Allocates nothing and reads
+// only this thread's stack: signal handlers use it.
+void CaptureFrameChain(Activation& activation, uintptr_t fp, bool in_wasm) {
+  const ThreadStack& stack = CurrentThreadStack();
+  int host_frames = 0;
+  while (IsFrameRecord(fp, stack)) {
+    const auto* record = reinterpret_cast<const uintptr_t*>(fp);
+    const uintptr_t caller_fp = record[0];
+    const uintptr_t return_address = record[1];
+    if (activation.store->ContainsWasmPc(return_address)) {
+      Capture(activation, return_address, true);
+      in_wasm = true;
+    } else if (in_wasm || ++host_frames > kMaxHostFrames) {
+      break;
     }
-    return s;
-  }();
-  return stack;
+    if (caller_fp <= fp) break;  // callers' frames are higher up the stack
+    fp = caller_fp;
+  }
+}
+
+// The frames of a signal that interrupted generated code at `context`.
+void CaptureSignalFrames(Activation& activation, const void* context) {
+  const auto* ucontext = static_cast<const ucontext_t*>(context);
+  const auto pc = static_cast<uintptr_t>(ucontext->uc_mcontext.gregs[REG_RIP]);
+  const auto fp = static_cast<uintptr_t>(ucontext->uc_mcontext.gregs[REG_RBP]);
+  const auto sp = static_cast<uintptr_t>(ucontext->uc_mcontext.gregs[REG_RSP]);
+  Capture(activation, pc, false);
+  // Every function starts `push rbp; mov rbp, rsp`: before those two
+  // instructions its frame record does not exist yet, and the return
+  // address is at the stack pointer (or just above the pushed rbp).
+  if (const Module* module = activation.store->ModuleAt(pc)) {
+    std::optional<Module::CodePosition> position = module->FindFunction(pc);
+    if (position.has_value() && position->code_offset <= 1) {
+      const uintptr_t slot = sp + position->code_offset * sizeof(uintptr_t);
+      if (IsFrameRecord(slot, CurrentThreadStack())) {
+        const uintptr_t return_address = *reinterpret_cast<const uintptr_t*>(slot);
+        if (activation.store->ContainsWasmPc(return_address)) {
+          Capture(activation, return_address, true);
+        }
+      }
+    }
+  }
+  CaptureFrameChain(activation, fp, true);
+}
+
+// The captured frames as wasm frames: function, name and module offset.
+TrapBacktrace Symbolize(const Activation& activation) {
+  TrapBacktrace backtrace;
+  std::vector<wasm::WasmLocation> locations;
+  for (size_t i = 0; i < activation.frame_count; ++i) {
+    const CapturedFrame& frame = activation.frames[i];
+    const Module* module = activation.store->ModuleAt(frame.pc);
+    if (module == nullptr) continue;
+    locations.clear();
+    module->AppendWasmFrames(frame.pc, frame.return_address, &locations);
+    for (const wasm::WasmLocation& location : locations) {
+      backtrace.frames.push_back({location.function_index,
+                                  std::string(module->FunctionName(location.function_index)),
+                                  location.wasm_offset});
+    }
+    // The trap builtin's offset is the trapping instruction's own.
+    if (i == 0 && activation.trap_offset != 0 && !locations.empty()) {
+      backtrace.frames[0].module_offset = activation.trap_offset;
+    }
+  }
+  backtrace.omitted_frames = activation.omitted_frames;
+  return backtrace;
 }
 
 // The signal handler runs on its own stack, so a fault from an exhausted
@@ -90,21 +174,20 @@ class AltStack {
   void* memory_ = nullptr;
 };
 
-struct sigaction previous_segv;
-struct sigaction previous_bus;
+// The faults generated code can raise, and whoever handled them before us.
+constexpr int kFaultSignals[] = {SIGSEGV, SIGBUS, SIGILL, SIGFPE};
+struct sigaction previous_fault[std::size(kFaultSignals)];
 struct sigaction previous_interrupt;
 
 uintptr_t ProgramCounter(const void* context) {
   const auto* ucontext = static_cast<const ucontext_t*>(context);
-#if defined(__x86_64__)
   return static_cast<uintptr_t>(ucontext->uc_mcontext.gregs[REG_RIP]);
-#elif defined(__aarch64__)
-  return static_cast<uintptr_t>(ucontext->uc_mcontext.pc);
-#endif
 }
 
 void ForwardSignal(int signal, siginfo_t* info, void* context) {
-  const struct sigaction& previous = signal == SIGSEGV ? previous_segv : previous_bus;
+  size_t which = 0;
+  while (which + 1 < std::size(kFaultSignals) && kFaultSignals[which] != signal) ++which;
+  const struct sigaction& previous = previous_fault[which];
   if ((previous.sa_flags & SA_SIGINFO) != 0 && previous.sa_sigaction != nullptr) {
     previous.sa_sigaction(signal, info, context);
   } else if (previous.sa_handler == SIG_DFL || previous.sa_handler == SIG_IGN) {
@@ -116,6 +199,30 @@ void ForwardSignal(int signal, siginfo_t* info, void* context) {
   }
 }
 
+// Which trap a fault in generated code is. Generated code checks explicitly
+// for every trap but out-of-bounds memory accesses (guard pages) and a stack
+// running out in a function's frame; anything else is reported as what it
+// is, never as one of those.
+vm::TrapCode ClassifyFault(const StoreState& store, int signal, const siginfo_t* info) {
+  const auto address = reinterpret_cast<uintptr_t>(info->si_addr);
+  switch (signal) {
+    case SIGILL: return vm::TrapCode::kIllegalInstruction;
+    case SIGFPE:
+      return info->si_code == FPE_INTOVF ? vm::TrapCode::kIntegerOverflow
+                                         : vm::TrapCode::kIntegerDivideByZero;
+    default: break;
+  }
+  // A fault just below (or in the last bit of) the thread's stack is the
+  // stack running out.
+  const ThreadStack& stack = CurrentThreadStack();
+  if (stack.low != 0 && address < stack.low + kHostStackReserve &&
+      address + (1u << 20) >= stack.low) {
+    return vm::TrapCode::kCallStackExhausted;
+  }
+  if (store.InMemoryReservation(address)) return vm::TrapCode::kMemoryOutOfBounds;
+  return vm::TrapCode::kUnexpectedFault;
+}
+
 void HandleFault(int signal, siginfo_t* info, void* context) {
   Activation* activation = current_activation;
   const uintptr_t pc = ProgramCounter(context);
@@ -123,15 +230,8 @@ void HandleFault(int signal, siginfo_t* info, void* context) {
     ForwardSignal(signal, info, context);
     return;
   }
-  const auto address = reinterpret_cast<uintptr_t>(info->si_addr);
-  const ThreadStack& stack = CurrentThreadStack();
-  // A fault just below (or in the last bit of) the thread's stack is the
-  // stack running out; anything else in wasm code is a memory access outside
-  // a memory's accessible pages.
-  const bool stack_overflow = stack.low != 0 && address < stack.low + kHostStackReserve &&
-                              address + (1u << 20) >= stack.low;
-  activation->code =
-      stack_overflow ? vm::TrapCode::kCallStackExhausted : vm::TrapCode::kMemoryOutOfBounds;
+  activation->code = ClassifyFault(*activation->store, signal, info);
+  CaptureSignalFrames(*activation, context);
   siglongjmp(activation->jump, 1);
 }
 
@@ -144,6 +244,7 @@ void HandleInterrupt(int signal, siginfo_t* info, void* context) {
   if (activation != nullptr && activation->store->DeadlineReached() &&
       activation->store->ContainsWasmPc(ProgramCounter(context))) {
     activation->code = vm::TrapCode::kInterrupted;
+    CaptureSignalFrames(*activation, context);
     siglongjmp(activation->jump, 1);
   }
   // Someone else's use of the signal.
@@ -165,8 +266,9 @@ void InstallSignalHandlersOnce() {
     // mask, so the signal must not be blocked while it runs.
     action.sa_flags = SA_SIGINFO | SA_ONSTACK | SA_NODEFER;
     sigemptyset(&action.sa_mask);
-    sigaction(SIGSEGV, &action, &previous_segv);
-    sigaction(SIGBUS, &action, &previous_bus);
+    for (size_t i = 0; i < std::size(kFaultSignals); ++i) {
+      sigaction(kFaultSignals[i], &action, &previous_fault[i]);
+    }
     // SA_RESTART: host code the signal lands in (it is sent to a thread in
     // a host function or builtin too) resumes its system calls.
     action.sa_sigaction = HandleInterrupt;
@@ -216,13 +318,15 @@ absl::Status CallWithTrapHandling(StoreState& store, vm::EntryTrampoline entry,
   // An interrupt may have cut short an exit trampoline that was about to
   // raise a host function's error; that detail is not this trap's.
   if (activation.code == vm::TrapCode::kInterrupted) detail.clear();
-  return TrapError(activation.code, detail);
+  return TrapError(activation.code, detail, Symbolize(activation));
 }
 
-void RaiseTrap(vm::TrapCode code) {
+void RaiseTrap(vm::TrapCode code, uint32_t wasm_offset) {
   Activation* activation = current_activation;
   if (activation == nullptr) std::abort();  // a builtin called outside wasm
   activation->code = code;
+  activation->trap_offset = wasm_offset;
+  CaptureFrameChain(*activation, reinterpret_cast<uintptr_t>(__builtin_frame_address(0)), false);
   siglongjmp(activation->jump, 1);
 }
 

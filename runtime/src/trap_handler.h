@@ -9,6 +9,7 @@
 #ifndef KILN_RUNTIME_TRAP_HANDLER_H_
 #define KILN_RUNTIME_TRAP_HANDLER_H_
 
+#include <cstdint>
 #include <string>
 
 #include "absl/status/status.h"
@@ -23,9 +24,11 @@ class StoreState;
 absl::Status CallWithTrapHandling(StoreState& store, vm::EntryTrampoline entry,
                                   vm::VMContext* vmctx, const void* code, vm::ValRaw* values);
 
-// Ends the innermost activation with `code`. Only from code running inside
+// Ends the innermost activation with `code`, with a backtrace of the wasm
+// frames that called here; `wasm_offset` (when not 0) is the trapping
+// instruction's module offset. Only from code running inside
 // CallWithTrapHandling, with no C++ object alive in the calling frames.
-[[noreturn]] void RaiseTrap(vm::TrapCode code);
+[[noreturn]] void RaiseTrap(vm::TrapCode code, uint32_t wasm_offset = 0);
 
 // Records the message of a host function's error for the trap that follows.
 void SetPendingTrapDetail(std::string detail);

@@ -1,7 +1,5 @@
 #include "kiln/server/execution_service.h"
 
-#include <pthread.h>
-
 #include <algorithm>
 #include <cstdint>
 #include <mutex>
@@ -13,6 +11,7 @@
 #include "absl/strings/str_join.h"
 #include "kiln/runtime/artifact.h"
 #include "kiln/runtime/linker.h"
+#include "kiln/runtime/thread_stack.h"
 #include "kiln/runtime/trap.h"
 #include "kiln/server/rpc_status.h"
 #include "kiln/wasm/module.h"
@@ -24,40 +23,12 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-// Stack the host side of a call needs below the wasm limit: the gRPC
-// handler frames above us are already on the stack, this is for the
-// runtime's entry path and its trap handling.
-constexpr uint64_t kHostStackReserve = 256 << 10;
-
 // The Trap a trap status stands for, or nullopt for any other status.
-std::optional<v1::Trap> AsTrap(const absl::Status& status) {
-  std::optional<runtime::TrapCode> code = runtime::GetTrapCode(status);
-  if (!code.has_value()) return std::nullopt;
-  v1::Trap trap;
-  trap.set_kind(wire::ToWire(*code));
-  trap.set_message(std::string(status.message()));
-  return trap;
-}
-
-// The lowest address of the calling thread's stack, or 0 if unknown. Read
-// once per thread: pthread_getattr_np makes a system call
-// (sched_getaffinity) each time, a cost on every Invoke.
-uintptr_t ThreadStackBottom() {
-  thread_local const uintptr_t bottom = [] {
-    pthread_attr_t attr;
-    if (pthread_getattr_np(pthread_self(), &attr) != 0) return uintptr_t{0};
-    void* low = nullptr;
-    size_t size = 0;
-    const int rc = pthread_attr_getstack(&attr, &low, &size);
-    pthread_attr_destroy(&attr);
-    return rc == 0 ? reinterpret_cast<uintptr_t>(low) : uintptr_t{0};
-  }();
-  return bottom;
-}
+std::optional<v1::Trap> AsTrap(const absl::Status& status) { return wire::TrapToWire(status); }
 
 // Bytes of stack below this frame on the calling thread.
 absl::StatusOr<uint64_t> StackRoom() {
-  const uintptr_t bottom = ThreadStackBottom();
+  const uintptr_t bottom = runtime::CurrentThreadStack().low;
   if (bottom == 0) return absl::InternalError("cannot read this thread's stack size");
   const char here = 0;
   const auto sp = reinterpret_cast<uintptr_t>(&here);
@@ -70,7 +41,7 @@ absl::StatusOr<uint64_t> StackRoom() {
 absl::Status CheckStackRoom(const runtime::Engine& engine) {
   absl::StatusOr<uint64_t> room = StackRoom();
   if (!room.ok()) return room.status();
-  const uint64_t needed = engine.config().max_wasm_stack + kHostStackReserve;
+  const uint64_t needed = engine.config().max_wasm_stack + runtime::kHostStackReserve;
   if (*room < needed) {
     return absl::ResourceExhaustedError(absl::StrCat("this server thread has ", *room >> 10,
                                                      " KiB of stack left; running wasm needs ",

@@ -232,4 +232,61 @@ absl::StatusOr<CodeLayout> DecodeCodeLayout(std::span<const uint8_t> bytes, size
   return layout;
 }
 
+std::vector<uint8_t> EncodeAddressMaps(const CodeImage& image) {
+  std::vector<uint8_t> out;
+  for (const CompiledFunction& f : image.functions) {
+    const AddressMap& map = f.address_map;
+    AppendU32(out, static_cast<uint32_t>(map.entries.size()));
+    for (const AddressMapEntry& e : map.entries) {
+      AppendU32(out, e.code_offset);
+      AppendU32(out, e.wasm_offset);
+      AppendU32(out, e.inlined_begin);
+      AppendU32(out, e.inlined_count);
+    }
+    AppendU32(out, static_cast<uint32_t>(map.inlined.size()));
+    for (const WasmLocation& frame : map.inlined) {
+      AppendU32(out, frame.function_index);
+      AppendU32(out, frame.wasm_offset);
+    }
+  }
+  return out;
+}
+
+absl::Status DecodeAddressMaps(std::span<const uint8_t> bytes, CodeLayout* layout) {
+  Reader in(bytes, 0);
+  std::vector<AddressMap> maps(layout->function_offsets.size());
+  for (size_t f = 0; f < maps.size(); ++f) {
+    AddressMap& map = maps[f];
+    const uint32_t entries = in.U32();
+    if (!in.ok() || entries > bytes.size() / 16) return Truncated("address maps are truncated");
+    for (uint32_t i = 0; i < entries; ++i) {
+      AddressMapEntry e;
+      e.code_offset = in.U32();
+      e.wasm_offset = in.U32();
+      e.inlined_begin = in.U32();
+      e.inlined_count = in.U32();
+      const bool ordered = map.entries.empty() || e.code_offset > map.entries.back().code_offset;
+      if (!in.ok() || !ordered || e.code_offset >= layout->function_sizes[f]) {
+        return Truncated(absl::StrCat("address map of defined function ", f, " is damaged"));
+      }
+      map.entries.push_back(e);
+    }
+    const uint32_t inlined = in.U32();
+    if (!in.ok() || inlined > bytes.size() / 8) return Truncated("address maps are truncated");
+    for (uint32_t i = 0; i < inlined; ++i) {
+      const uint32_t function_index = in.U32();
+      const uint32_t wasm_offset = in.U32();
+      map.inlined.push_back({function_index, wasm_offset});
+    }
+    for (const AddressMapEntry& e : map.entries) {
+      if (uint64_t{e.inlined_begin} + e.inlined_count > map.inlined.size()) {
+        return Truncated(absl::StrCat("address map of defined function ", f, " is damaged"));
+      }
+    }
+  }
+  if (!in.ok() || in.position() != bytes.size()) return Truncated("address maps are truncated");
+  layout->address_maps = std::move(maps);
+  return absl::OkStatus();
+}
+
 }  // namespace kiln::wasm

@@ -14,4 +14,11 @@ const CompiledFunction* CodeImage::FindFunction(uint32_t offset) const {
   return offset < it->code_offset + it->code_size ? &*it : nullptr;
 }
 
+const AddressMapEntry* AddressMap::Find(uint32_t code_offset) const {
+  auto it = std::upper_bound(
+      entries.begin(), entries.end(), code_offset,
+      [](uint32_t value, const AddressMapEntry& e) { return value < e.code_offset; });
+  return it == entries.begin() ? nullptr : &*(it - 1);
+}
+
 }  // namespace kiln::wasm

@@ -16,6 +16,8 @@ std::string_view TrapMessage(TrapCode code) {
     case TrapCode::kCallStackExhausted: return "call stack exhausted";
     case TrapCode::kInterrupted: return "interrupted";
     case TrapCode::kHostTrap: return "host function trapped";
+    case TrapCode::kIllegalInstruction: return "illegal instruction";
+    case TrapCode::kUnexpectedFault: return "unexpected fault in generated code";
   }
   return "unknown trap";
 }

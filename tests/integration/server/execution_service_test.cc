@@ -116,6 +116,25 @@ TEST_F(ExecutionServiceTest, ExecuteRunsOneCall) {
   EXPECT_EQ(Execute(InvalidModule(), "f").status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
 }
 
+// The wire Trap carries the backtrace: samples/trap.wasm's "div" calls
+// "divide", which divides by zero (offsets as wasm-objdump shows them).
+TEST_F(ExecutionServiceTest, TrapCarriesItsBacktrace) {
+  ASSERT_NO_FATAL_FAILURE(StartDaemon());
+  const Bytes module = ReadFileBytes(KILN_SAMPLES_DIR "/trap.wasm");
+  Reply<v1::ExecuteResponse> div = Execute(module, "div", {I32(7), I32(0)});
+  ASSERT_RPC_OK(div);
+  ASSERT_TRUE(div.response.has_trap());
+  const v1::Trap& trap = div.response.trap();
+  ASSERT_EQ(trap.frames_size(), 2) << trap.DebugString();
+  EXPECT_EQ(trap.frames(0).function_index(), 0u);
+  EXPECT_EQ(trap.frames(0).function_name(), "divide");
+  EXPECT_EQ(trap.frames(0).module_offset(), 0x4cu);
+  EXPECT_EQ(trap.frames(1).function_index(), 1u);
+  EXPECT_EQ(trap.frames(1).function_name(), "div");
+  EXPECT_EQ(trap.frames(1).module_offset(), 0x54u);
+  EXPECT_EQ(trap.omitted_frames(), 0u);
+}
+
 TEST_F(ExecutionServiceTest, StartFunctionTrapIsAResult) {
   ASSERT_NO_FATAL_FAILURE(StartDaemon());
   Reply<v1::InstantiateResponse> made = Instantiate(StartTrapModule());

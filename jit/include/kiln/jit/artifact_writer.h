@@ -23,8 +23,9 @@ namespace kiln::jit {
 absl::StatusOr<std::vector<uint8_t>> WriteArtifact(std::span<const uint8_t> wasm_bytes,
                                                    const wasm::CodeImage& image);
 
-// The module's declarations: `wasm_bytes` without custom sections and with
-// every function body emptied (kiln/wasm/artifact_format.h, kModule).
+// The module's declarations: `wasm_bytes` without custom sections but the
+// "name" section (for backtraces), and with every function body emptied
+// (kiln/wasm/artifact_format.h, kModule).
 absl::StatusOr<std::vector<uint8_t>> ModuleDeclarations(std::span<const uint8_t> wasm_bytes);
 
 }  // namespace kiln::jit

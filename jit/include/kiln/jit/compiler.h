@@ -1,8 +1,9 @@
 // kiln/jit/compiler.h — WebAssembly to native code with LLVM.
 //
 // A Compiler turns a validated module into a CodeImage: every defined
-// function, plus one entry and one exit trampoline per distinct signature,
-// laid out in one position-independent image. Functions are compiled in
+// function, plus an entry trampoline per distinct signature of its defined
+// functions and an exit trampoline per distinct signature of its imported
+// ones, laid out in one position-independent image. Functions are compiled in
 // batches on the TBB pool of the calling arena, each batch with its own
 // LLVMContext and TargetMachine, and gathered in function index order: the
 // image's bytes depend only on the module and the options, never on thread
@@ -54,10 +55,11 @@ class Compiler {
   // `module` must have passed wasm::ValidateModule. Errors are internal
   // (LLVM failed) or RESOURCE_EXHAUSTED (the image would pass 4 GiB).
   //
-  // `cancelled`, when given, is asked before each batch starts (from
-  // several pool threads at once, so it must be thread-safe); once it says
-  // true, no further batch is compiled and Compile returns CANCELLED as
-  // soon as the batches already running finish.
+  // `cancelled`, when given, is asked before each batch starts and between
+  // the optimizer's passes (from several pool threads at once, so it must
+  // be thread-safe and cheap); once it says true, no further batch starts,
+  // running batches skip their remaining passes and code generation, and
+  // Compile returns CANCELLED.
   absl::StatusOr<wasm::CodeImage> Compile(const wasm::Module& module,
                                           const std::function<bool()>& cancelled = {}) const;
 

@@ -10,8 +10,10 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -64,6 +66,25 @@ class Module {
   // Whether `pc` is inside this module's generated code.
   bool ContainsPc(uintptr_t pc) const;
 
+  // Where `pc` is in a defined function's code: its defined index and the
+  // offset from its start (binary search over the function records), or
+  // nullopt outside every function (a trampoline, padding, elsewhere).
+  // Allocates nothing: signal handlers use it.
+  struct CodePosition {
+    uint32_t defined_index;
+    uint32_t code_offset;
+  };
+  std::optional<CodePosition> FindFunction(uintptr_t pc) const;
+
+  // Appends the wasm frames at `pc`, innermost first (more than one where
+  // calls were inlined). `return_address`: pc follows a call, so the call
+  // itself is looked up. Nothing when pc is outside every function.
+  void AppendWasmFrames(uintptr_t pc, bool return_address,
+                        std::vector<wasm::WasmLocation>* frames) const;
+
+  // The function's name from the module's "name" section, or empty.
+  std::string_view FunctionName(uint32_t function_index) const;
+
  private:
   Module() = default;
   // The shared tail of both loads; `code` is copied.
@@ -79,7 +100,9 @@ class Module {
   wasm::Module module_;
   std::vector<uint32_t> type_ids_;
   std::unique_ptr<CodeMemory> code_;
-  std::vector<uint32_t> function_offsets_;   // per defined function
+  std::vector<uint32_t> function_offsets_;   // per defined function, increasing
+  std::vector<uint32_t> function_sizes_;     // per defined function
+  std::vector<wasm::AddressMap> address_maps_;  // per defined function, or none
   std::vector<uint32_t> entry_trampolines_;  // per type index
   std::vector<uint32_t> exit_trampolines_;   // per type index
 };

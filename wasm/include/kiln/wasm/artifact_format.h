@@ -41,8 +41,8 @@ inline constexpr size_t kArtifactDigestSize = 32;
 
 enum class ArtifactSectionKind : uint32_t {
   // The module's declarations as a WebAssembly binary: every section of the
-  // compiled module but custom ones, with each function body replaced by an
-  // empty one. The runtime reads it with the same decoder as any module, and
+  // compiled module but custom ones (the "name" section stays, for
+  // backtraces), with each function body replaced by an empty one. The runtime reads it with the same decoder as any module, and
   // no function body travels with the code.
   kModule = 1,
   // u32 text size, u32 defined function count, per function {u32 code
@@ -51,6 +51,11 @@ enum class ArtifactSectionKind : uint32_t {
   kCodeLayout = 2,
   // CodeImage::bytes: text, then read-only data.
   kCode = 3,
+  // Per defined function, its AddressMap: u32 entry count, per entry {u32
+  // code offset, u32 wasm offset, u32 inlined begin, u32 inlined count},
+  // u32 inlined frame count, per frame {u32 function index, u32 wasm
+  // offset}. Optional: without it, backtraces have no offsets.
+  kAddressMaps = 4,
 };
 
 struct ArtifactSection {
@@ -92,9 +97,14 @@ struct CodeLayout {
   std::vector<uint32_t> function_sizes;
   std::vector<uint32_t> entry_trampolines;  // per type index
   std::vector<uint32_t> exit_trampolines;
+  std::vector<AddressMap> address_maps;     // per defined function, or none
 };
 
 std::vector<uint8_t> EncodeCodeLayout(const CodeImage& image);
+std::vector<uint8_t> EncodeAddressMaps(const CodeImage& image);
+// Fills layout->address_maps from a kAddressMaps section; DATA_LOSS unless
+// it has one map per function of `layout`, each inside its function's code.
+absl::Status DecodeAddressMaps(std::span<const uint8_t> bytes, CodeLayout* layout);
 // Checks that every function and trampoline lies inside the text of a
 // `code_size`-byte image whose text is page aligned; DATA_LOSS otherwise.
 absl::StatusOr<CodeLayout> DecodeCodeLayout(std::span<const uint8_t> bytes, size_t code_size);

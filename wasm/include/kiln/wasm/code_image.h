@@ -26,12 +26,42 @@ struct Relocation {
   int64_t addend = 0;
 };
 
+// A wasm frame: a function and the module offset of an instruction in it.
+// Offset 0 (never an instruction: the module header is there) is unknown.
+struct WasmLocation {
+  uint32_t function_index = 0;
+  uint32_t wasm_offset = 0;
+};
+
+// Where one stretch of a function's machine code came from: it runs from
+// `code_offset` (from the function's start) to the next entry's.
+struct AddressMapEntry {
+  uint32_t code_offset = 0;
+  // The instruction of the function itself (the outermost frame).
+  uint32_t wasm_offset = 0;
+  // Frames of functions inlined here, innermost first: inlined[begin, begin
+  // + count) of the AddressMap.
+  uint32_t inlined_begin = 0;
+  uint32_t inlined_count = 0;
+};
+
+// A function's machine code -> wasm map, as a trap's backtrace reads it.
+struct AddressMap {
+  std::vector<AddressMapEntry> entries;  // by increasing code_offset
+  std::vector<WasmLocation> inlined;
+
+  // The entry covering `code_offset` (binary search), or null before the
+  // first one.
+  const AddressMapEntry* Find(uint32_t code_offset) const;
+};
+
 // One compiled function (or trampoline) and all its metadata.
 struct CompiledFunction {
   uint32_t function_index = 0;  // in the module's function index space
   uint32_t code_offset = 0;     // from the start of the image
   uint32_t code_size = 0;
   std::vector<Relocation> relocations;
+  AddressMap address_map;
 };
 
 struct CodeImage {

@@ -33,7 +33,9 @@ namespace kiln::vm {
 // may change while guest code runs: Store::Interrupt).
 // 3: loops that call nothing have no epoch check; the runtime stops them
 // with a signal (runtime/src/guest_signals.h).
-inline constexpr uint32_t kVmAbiVersion = 3;
+// 4: the trap builtin takes the trapping instruction's module offset;
+// generated code keeps frame pointers (traps walk them for backtraces).
+inline constexpr uint32_t kVmAbiVersion = 4;
 
 // Every trap the spec distinguishes, plus the host's own.
 enum class TrapCode : uint32_t {
@@ -49,6 +51,13 @@ enum class TrapCode : uint32_t {
   kCallStackExhausted,
   kInterrupted,                // the Store's epoch deadline passed
   kHostTrap,                   // a host function returned an error
+  // SIGILL in generated code: an instruction this CPU does not have (code
+  // compiled for another CPU that the loader's check did not catch).
+  kIllegalInstruction,
+  // A fault in generated code that is neither a linear memory access out of
+  // bounds nor the stack running out: a Kiln bug, reported as a trap so
+  // the process survives it.
+  kUnexpectedFault,
 };
 
 // The spec's text for a trap ("integer divide by zero", ...).
@@ -114,7 +123,9 @@ static_assert(std::atomic<uint64_t>::is_always_lock_free &&
 // The runtime functions generated code calls. Each takes the calling
 // instance's vmctx first. Those that can trap do not return when they do.
 struct VMBuiltins {
-  void (*trap)(VMContext*, uint32_t code);  // never returns
+  // Never returns. `wasm_offset` is the module offset of the trapping
+  // instruction: the top frame of the trap's backtrace.
+  void (*trap)(VMContext*, uint32_t code, uint32_t wasm_offset);
   void (*epoch_reached)(VMContext*);  // traps kInterrupted
   uint32_t (*memory_grow)(VMContext*, uint32_t delta_pages);  // old size or -1
   void (*memory_fill)(VMContext*, uint32_t dst, uint32_t value, uint32_t len);
