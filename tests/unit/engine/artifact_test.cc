@@ -289,6 +289,10 @@ TEST_F(ArtifactTest, CodeThisHostCannotRunIsRefused) {
   const absl::Status loaded = Load(*artifact).status();
   EXPECT_EQ(loaded.code(), absl::StatusCode::kFailedPrecondition) << loaded;
   EXPECT_EQ(Message(loaded), expected);
+  // Compiled in this process and never written out: refused the same way.
+  const absl::Status in_process = runtime::Module::Load(engine_, module_, *image).status();
+  EXPECT_EQ(in_process.code(), absl::StatusCode::kFailedPrecondition) << in_process;
+  EXPECT_EQ(Message(in_process), expected);
 }
 
 TEST_F(ArtifactTest, BaselineCpuArtifactRunsHere) {
