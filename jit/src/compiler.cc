@@ -9,6 +9,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -104,6 +105,44 @@ absl::StatusOr<OptLevel> ParseOptLevel(std::string_view text) {
       absl::StrCat("unknown optimization level '", std::string(text), "' (use O0, O1 or O2)"));
 }
 
+namespace {
+
+// The CPU features that decide which hosts can run code: those LLVM reads
+// from CPUID (and XGETBV) when it looks at a host, present or not. LLVM's
+// tuning flags ("fast-gather") and what every x86-64 has ("x87") are not
+// among them. LLVM 19 names "evex512" only on hosts with AVX-512; it is
+// added, so that the list for a named CPU is the same on every compiling
+// host. Found once (CPUID can cost a VM exit) and never changed after.
+const std::set<std::string, std::less<>>& IsaFeatureNames() {
+  static const std::set<std::string, std::less<>> names = [] {
+    std::set<std::string, std::less<>> names = {"evex512"};
+    for (const auto& feature : llvm::sys::getHostCPUFeatures()) {
+      names.insert(feature.first().str());
+    }
+    return names;
+  }();
+  return names;
+}
+
+// "+name" for each ISA feature `info` has and "-name" for each it lacks,
+// sorted: the fingerprint's feature list, and the feature string the
+// target machines are made with. Applied over the same CPU it gives back
+// the same subtarget, since LLVM's per-CPU feature sets are closed under
+// implication (tests/unit/engine/host_cpu_test.cc checks every CPU).
+std::string IsaFeatureList(const llvm::MCSubtargetInfo& info) {
+  const std::set<std::string, std::less<>>& isa = IsaFeatureNames();
+  std::vector<std::string> features;
+  for (const llvm::SubtargetFeatureKV& feature : info.getAllProcessorFeatures()) {
+    if (!isa.contains(std::string_view(feature.Key))) continue;
+    features.push_back(
+        absl::StrCat(info.getFeatureBits().test(feature.Value) ? "+" : "-", feature.Key));
+  }
+  std::sort(features.begin(), features.end());
+  return absl::StrJoin(features, ",");
+}
+
+}  // namespace
+
 absl::StatusOr<std::unique_ptr<Compiler>> Compiler::Create(CompilerOptions options) {
   InitializeLlvmOnce();
   std::unique_ptr<Compiler> compiler(new Compiler());
@@ -115,13 +154,17 @@ absl::StatusOr<std::unique_ptr<Compiler>> Compiler::Create(CompilerOptions optio
   }
   if (options.cpu.empty() || options.cpu == "native") {
     compiler->cpu_ = llvm::sys::getHostCPUName().str();
-    // Sorted, so the fingerprint does not depend on hash-map order.
-    std::vector<std::string> features;
+    // What LLVM detects on this host, over the defaults of the CPU it
+    // names. Sorted, as it was applied before the list was read back.
+    std::vector<std::string> detected;
     for (const auto& feature : llvm::sys::getHostCPUFeatures()) {
-      features.push_back(absl::StrCat(feature.second ? "+" : "-", feature.first().str()));
+      detected.push_back(absl::StrCat(feature.second ? "+" : "-", feature.first().str()));
     }
-    std::sort(features.begin(), features.end());
-    compiler->features_ = absl::StrJoin(features, ",");
+    std::sort(detected.begin(), detected.end());
+    std::unique_ptr<llvm::MCSubtargetInfo> info(target->createMCSubtargetInfo(
+        compiler->triple_, compiler->cpu_, absl::StrJoin(detected, ",")));
+    if (info == nullptr) return absl::InternalError("cannot create this host's LLVM subtarget");
+    compiler->features_ = IsaFeatureList(*info);
   } else {
     compiler->cpu_ = options.cpu;
     // Checked against a generic subtarget first: LLVM prints a warning of
@@ -134,6 +177,10 @@ absl::StatusOr<std::unique_ptr<Compiler>> Compiler::Create(CompilerOptions optio
     }
     std::unique_ptr<llvm::MCSubtargetInfo> info(
         target->createMCSubtargetInfo(compiler->triple_, options.cpu, ""));
+    if (info == nullptr) {
+      return absl::InternalError(
+          absl::StrCat("cannot create an LLVM subtarget for '", options.cpu, "'"));
+    }
     // Without SSE4.1, wasm's float rounding instructions become libm calls,
     // and a code image links no library.
     if (llvm::StringRef(compiler->triple_).starts_with("x86_64") &&
@@ -141,6 +188,10 @@ absl::StatusOr<std::unique_ptr<Compiler>> Compiler::Create(CompilerOptions optio
       return absl::InvalidArgumentError(absl::StrCat(
           "CPU '", options.cpu, "' lacks SSE4.1; Kiln needs at least x86-64-v2"));
     }
+    // The whole list, not just the name: a loader without LLVM cannot know
+    // what "sapphirerapids" implies, and must refuse AVX-512 or AMX code
+    // on a host without them rather than die of SIGILL running it.
+    compiler->features_ = IsaFeatureList(*info);
   }
   compiler->options_ = std::move(options);
   compiler->fingerprint_ = absl::StrCat(

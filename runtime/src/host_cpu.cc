@@ -1,10 +1,12 @@
 #include "host_cpu.h"
 
 #include <algorithm>
+#include <optional>
 #include <vector>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "host_cpu_features.h"
 #include "kiln/wasm/vm_abi.h"
 
 namespace kiln::runtime {
@@ -16,62 +18,16 @@ constexpr std::string_view kHostArch = "x86_64";
 #error "Kiln generates x86-64 code only"
 #endif
 
-struct CpuCheck {
-  std::string_view name;  // an LLVM feature name, or an x86-64 level
-  bool (*supported)();
-};
-
-// __builtin_cpu_supports takes only literals, hence one lambda per entry.
-#define KILN_CPU_CHECK(llvm_name, gcc_name) \
-  CpuCheck { llvm_name, [] { return __builtin_cpu_supports(gcc_name) != 0; } }
-
-// The features that change which instructions LLVM selects for wasm code.
-// Features missing from this table (e.g. "xsave") do not appear in
-// generated wasm code.
-const CpuCheck kChecks[] = {
-    KILN_CPU_CHECK("x86-64-v2", "x86-64-v2"),
-    KILN_CPU_CHECK("x86-64-v3", "x86-64-v3"),
-    KILN_CPU_CHECK("x86-64-v4", "x86-64-v4"),
-    KILN_CPU_CHECK("sse3", "sse3"),
-    KILN_CPU_CHECK("ssse3", "ssse3"),
-    KILN_CPU_CHECK("sse4.1", "sse4.1"),
-    KILN_CPU_CHECK("sse4.2", "sse4.2"),
-    KILN_CPU_CHECK("popcnt", "popcnt"),
-    KILN_CPU_CHECK("lzcnt", "lzcnt"),
-    KILN_CPU_CHECK("movbe", "movbe"),
-    KILN_CPU_CHECK("bmi", "bmi"),
-    KILN_CPU_CHECK("bmi2", "bmi2"),
-    KILN_CPU_CHECK("f16c", "f16c"),
-    KILN_CPU_CHECK("fma", "fma"),
-    KILN_CPU_CHECK("avx", "avx"),
-    KILN_CPU_CHECK("avx2", "avx2"),
-    KILN_CPU_CHECK("pclmul", "pclmul"),
-    KILN_CPU_CHECK("aes", "aes"),
-    KILN_CPU_CHECK("gfni", "gfni"),
-    KILN_CPU_CHECK("vpclmulqdq", "vpclmulqdq"),
-    KILN_CPU_CHECK("avx512f", "avx512f"),
-    KILN_CPU_CHECK("avx512bw", "avx512bw"),
-    KILN_CPU_CHECK("avx512dq", "avx512dq"),
-    KILN_CPU_CHECK("avx512vl", "avx512vl"),
-    KILN_CPU_CHECK("avx512cd", "avx512cd"),
-    KILN_CPU_CHECK("avx512vbmi", "avx512vbmi"),
-    KILN_CPU_CHECK("avx512vbmi2", "avx512vbmi2"),
-    KILN_CPU_CHECK("avx512ifma", "avx512ifma"),
-    KILN_CPU_CHECK("avx512vnni", "avx512vnni"),
-    KILN_CPU_CHECK("avx512bitalg", "avx512bitalg"),
-    KILN_CPU_CHECK("avx512vpopcntdq", "avx512vpopcntdq"),
-    KILN_CPU_CHECK("avx512bf16", "avx512bf16"),
-};
-
-#undef KILN_CPU_CHECK
-
-// Whether the host has `name`; unknown names count as present.
-bool HostHas(std::string_view name) {
+// The x86-64 microarchitecture levels, for artifacts compiled with --cpu
+// x86-64-v2..v4. Their feature lists are checked one by one below as well;
+// this check only gives older artifacts, which listed no features for a
+// named CPU, a check of their own.
+bool HostIsLevel(std::string_view level) {
   __builtin_cpu_init();
-  for (const CpuCheck& check : kChecks) {
-    if (check.name == name) return check.supported();
-  }
-  return true;
+  if (level == "x86-64-v2") return __builtin_cpu_supports("x86-64-v2") != 0;
+  if (level == "x86-64-v3") return __builtin_cpu_supports("x86-64-v3") != 0;
+  if (level == "x86-64-v4") return __builtin_cpu_supports("x86-64-v4") != 0;
+  return false;
 }
 
 // The parts of `text` between `separator`s, empty ones dropped. (Debian's
@@ -84,6 +40,21 @@ std::vector<std::string_view> Split(std::string_view text, char separator) {
     text.remove_prefix(std::min(end + 1, text.size()));
   }
   return parts;
+}
+
+// "a, b, c". (absl::StrJoin would take absl::string_view, see above.)
+std::string JoinNames(const std::vector<std::string_view>& names) {
+  std::string text;
+  for (std::string_view name : names) {
+    if (!text.empty()) text += ", ";
+    text += name;
+  }
+  return text;
+}
+
+// "CPU feature x" or "CPU features x, y".
+std::string FeatureNames(const std::vector<std::string_view>& names) {
+  return absl::StrCat("CPU feature", names.size() > 1 ? "s " : " ", JoinNames(names));
 }
 
 absl::Status Refuse(std::string message) {
@@ -116,17 +87,43 @@ absl::Status CheckHostCanRun(std::string_view fingerprint) {
                                std::string(kHostArch)));
   }
   const std::string cpu = FingerprintField(fingerprint, "cpu");
-  if (cpu.starts_with("x86-64-v") && !HostHas(cpu)) {
+  const bool level = cpu.starts_with("x86-64-v");
+  if (level && !HostIsLevel(cpu)) {
     return Refuse(absl::StrCat("it was compiled for CPU ", cpu, ", which this host is not"));
   }
-  const std::string features = FingerprintField(fingerprint, "features");
-  for (std::string_view feature : Split(features, ',')) {
-    if (feature.starts_with('+') && !HostHas(feature.substr(1))) {
-      return Refuse(absl::StrCat("it uses CPU feature ", std::string(feature.substr(1)),
-                                 ", which this host lacks (compiled for CPU ", cpu, ")"));
+  const std::string feature_list = FingerprintField(fingerprint, "features");
+  const std::vector<std::string_view> features = Split(feature_list, ',');
+  // Kiln once recorded no features for a named CPU: such code may use
+  // anything that CPU has, which only the x86-64 levels above pin down.
+  if (features.empty() && !level) {
+    return Refuse(absl::StrCat("its fingerprint lists no CPU features for CPU '", cpu,
+                               "', so this host cannot tell whether it can run it; compile "
+                               "the module again"));
+  }
+  std::vector<std::string_view> missing;
+  std::vector<std::string_view> unknown;
+  for (std::string_view feature : features) {
+    if (!feature.starts_with('+')) continue;
+    const std::string_view name = feature.substr(1);
+    const std::optional<bool> present = HostHasCpuFeature(name);
+    if (!present.has_value()) {
+      unknown.push_back(name);
+    } else if (!*present) {
+      missing.push_back(name);
     }
   }
-  return absl::OkStatus();
+  if (missing.empty() && unknown.empty()) return absl::OkStatus();
+  std::string needs;
+  if (!missing.empty()) {
+    absl::StrAppend(&needs, FeatureNames(missing), " that this host lacks");
+  }
+  // A name the runtime cannot check might be anything: refused, since
+  // running an instruction the CPU lacks kills the process.
+  if (!unknown.empty()) {
+    absl::StrAppend(&needs, needs.empty() ? "" : ", and ", FeatureNames(unknown),
+                    " that this runtime cannot detect");
+  }
+  return Refuse(absl::StrCat("it needs ", needs, " (compiled for CPU ", cpu, ")"));
 }
 
 }  // namespace kiln::runtime

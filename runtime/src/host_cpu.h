@@ -18,10 +18,12 @@ namespace kiln::runtime {
 // The value of `field` in a "name=value;name=value" fingerprint, or "".
 std::string FingerprintField(std::string_view fingerprint, std::string_view field);
 
-// FAILED_PRECONDITION naming the first thing this host cannot run: another
-// VM ABI, another architecture, a CPU level (x86-64-v2..v4) or a feature it
-// lacks. Named CPUs other than the x86-64 levels are judged by their
-// feature list only, which a fingerprint of the host's CPU always has.
+// FAILED_PRECONDITION when this host cannot run the code: another VM ABI,
+// another architecture, an x86-64 level (x86-64-v2..v4) it is not, or any
+// "+feature" of the fingerprint's feature list it lacks or cannot detect
+// (host_cpu_features.h); the message names every such feature. A named CPU
+// is judged by its feature list, which the compiler writes in full for
+// every CPU; a list missing altogether is refused except for the levels.
 absl::Status CheckHostCanRun(std::string_view fingerprint);
 
 }  // namespace kiln::runtime

@@ -17,6 +17,9 @@ namespace kiln::runtime {
 absl::StatusOr<std::shared_ptr<const Module>> Module::Load(Engine& engine,
                                                            std::vector<uint8_t> wasm_bytes,
                                                            const wasm::CodeImage& image) {
+  // Compiled in this process, but perhaps for another CPU (--cpu): the same
+  // check as for an artifact, before any of it can run.
+  if (absl::Status status = CheckHostCanRun(image.fingerprint); !status.ok()) return status;
   wasm::CodeLayout layout;
   layout.text_size = image.text_size;
   for (const wasm::CompiledFunction& f : image.functions) {

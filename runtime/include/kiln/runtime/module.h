@@ -35,6 +35,8 @@ class Module {
  public:
   // Loads `image`, compiled from `wasm_bytes` (which must be valid: the
   // compiler checked them), and interns its function types in `engine`.
+  // FAILED_PRECONDITION if this host's CPU cannot run it (compiled for
+  // another CPU), as for an artifact.
   static absl::StatusOr<std::shared_ptr<const Module>> Load(Engine& engine,
                                                             std::vector<uint8_t> wasm_bytes,
                                                             const wasm::CodeImage& image);
