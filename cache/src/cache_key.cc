@@ -2,7 +2,7 @@
 
 #include <string_view>
 
-#include "sha256.h"
+#include "kiln/crypto/sha256.h"
 
 namespace kiln::cache {
 namespace {
@@ -24,7 +24,7 @@ int HexValue(char c) {
 }  // namespace
 
 CacheKey CacheKey::ForModule(std::span<const uint8_t> module_bytes, std::string_view fingerprint) {
-  Sha256 hash;
+  crypto::Sha256 hash;
   hash.Update(AsBytes(std::string_view(kKeyDomain, sizeof(kKeyDomain))));
   uint8_t length[8];
   uint64_t size = module_bytes.size();
@@ -50,14 +50,6 @@ std::optional<CacheKey> CacheKey::FromHex(std::string_view hex) {
   return CacheKey(digest);
 }
 
-std::string CacheKey::ToHex() const {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string hex(kHexSize, '0');
-  for (size_t i = 0; i < kSize; ++i) {
-    hex[2 * i] = kDigits[digest_[i] >> 4];
-    hex[2 * i + 1] = kDigits[digest_[i] & 0xf];
-  }
-  return hex;
-}
+std::string CacheKey::ToHex() const { return crypto::DigestToHex(digest_); }
 
 }  // namespace kiln::cache

@@ -6,6 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "kiln/wasm/artifact_format.h"
+#include "kiln/wasm/leb128.h"
 #include "kiln/wasm/version.h"
 
 namespace kiln::jit {
@@ -15,16 +16,14 @@ constexpr uint8_t kCustomSectionId = 0;
 constexpr uint8_t kCodeSectionId = 10;
 constexpr size_t kWasmHeaderSize = 8;
 
-// An unsigned LEB128 at bytes[*at], advancing *at; false if it runs out.
+// A u32 LEB128 at bytes[*at], advancing *at; false if it is not one.
 bool ReadLeb(std::span<const uint8_t> bytes, size_t* at, uint32_t* value) {
-  *value = 0;
-  for (int shift = 0; shift < 35; shift += 7) {
-    if (*at >= bytes.size()) return false;
-    const uint8_t byte = bytes[(*at)++];
-    *value |= uint32_t{byte & 0x7fu} << shift;
-    if ((byte & 0x80) == 0) return true;
+  uint64_t wide = 0;
+  if (wasm::ReadVarUnsigned<32>(bytes.data(), *at, bytes.size(), &wide) != wasm::LebError::kOk) {
+    return false;
   }
-  return false;
+  *value = static_cast<uint32_t>(wide);
+  return true;
 }
 
 void AppendLeb(std::vector<uint8_t>& out, uint32_t value) {

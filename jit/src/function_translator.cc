@@ -7,6 +7,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "kiln/wasm/instruction.h"
+#include "kiln/wasm/leb128.h"
 #include "kiln/wasm/opcode.h"
 #include "kiln/wasm/vm_abi.h"
 #include "llvm/IR/BasicBlock.h"
@@ -26,14 +27,12 @@ namespace {
 using wasm::Opcode;
 using wasm::ValType;
 
-// Reads an unsigned LEB128 from a body the validator has already checked.
+// Reads a u32 LEB128 from a body the validator has already checked, so it
+// cannot fail.
 uint32_t ReadVarU32(std::span<const uint8_t> bytes, size_t* pos) {
-  uint32_t result = 0;
-  for (int shift = 0;; shift += 7) {
-    const uint8_t byte = bytes[(*pos)++];
-    result |= uint32_t{byte & 0x7Fu} << shift;
-    if ((byte & 0x80) == 0) return result;
-  }
+  uint64_t value = 0;
+  wasm::ReadVarUnsigned<32>(bytes.data(), *pos, bytes.size(), &value);
+  return static_cast<uint32_t>(value);
 }
 
 struct ControlFrame {

@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "artifact_reader.h"
+#include "kiln/crypto/sha256.h"
 #include "kiln/wasm/decoder.h"
 #include "kiln/wasm/types.h"
 
@@ -51,7 +52,7 @@ absl::StatusOr<ArtifactInfo> InspectArtifact(std::span<const uint8_t> bytes) {
   info.kiln_version = frame.kiln_version;
   info.fingerprint = frame.fingerprint;
   info.size_bytes = bytes.size();
-  info.digest = wasm::DigestToHex(frame.digest);
+  info.digest = crypto::DigestToHex(frame.digest);
   info.is_signed = !frame.signature.empty();
   info.defined_functions = static_cast<uint32_t>(module->bodies.size());
   info.imported_functions = module->num_imported_functions;

@@ -62,6 +62,7 @@ absl::StatusOr<std::shared_ptr<const Module>> Module::Create(Engine& engine,
                                                              std::string fingerprint) {
   std::shared_ptr<Module> module(new Module());
   module->engine_ = &engine;
+  module->signatures_ = engine.shared_signatures();
   module->fingerprint_ = std::move(fingerprint);
   module->bytes_ = std::move(wasm_bytes);
   absl::StatusOr<wasm::Module> decoded = wasm::DecodeModule(module->bytes_);
@@ -84,7 +85,12 @@ absl::StatusOr<std::shared_ptr<const Module>> Module::Create(Engine& engine,
   return module;
 }
 
-Module::~Module() = default;
+Module::~Module() {
+  // The ids were taken in Create. Every funcref that carries one belongs to
+  // a Store, and a Store holds each Module it instantiated, so no funcref of
+  // this module can be called once it is gone.
+  for (SignatureId id : type_ids_) signatures_->Release(id);
+}
 
 const void* Module::function_code(uint32_t function_index) const {
   return code_->base() + function_offsets_[function_index - module_.num_imported_functions];

@@ -91,11 +91,19 @@ struct InstanceData {
 
 class StoreState {
  public:
-  StoreState(Engine& engine, StoreLimits limits) : engine_(&engine), limits_(limits) {
+  StoreState(Engine& engine, StoreLimits limits)
+      : engine_(&engine), signatures_(engine.shared_signatures()), limits_(limits) {
     vm_context_.stack_limit = 0;
     vm_context_.epoch_deadline.store(~uint64_t{0}, std::memory_order_relaxed);
     vm_context_.epoch = engine.epoch_counter();
   }
+  // Host functions hold their type's id (Store::CreateHostFunc) until now:
+  // their funcrefs live in this Store only.
+  ~StoreState() {
+    for (const HostFuncData& f : host_funcs_) signatures_->Release(f.funcref.type_id);
+  }
+  StoreState(const StoreState&) = delete;
+  StoreState& operator=(const StoreState&) = delete;
 
   Engine& engine() const { return *engine_; }
   const StoreLimits& limits() const { return limits_; }
@@ -129,6 +137,7 @@ class StoreState {
 
  private:
   Engine* engine_;
+  std::shared_ptr<SignatureRegistry> signatures_;  // holds host_funcs_' type ids
   StoreLimits limits_;
   vm::VMStoreContext vm_context_{};
   std::deque<MemoryInstance> memories_;

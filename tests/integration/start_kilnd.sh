@@ -3,7 +3,7 @@
 # stop_kilnd (SIGTERM, then wait for it to drain and exit).
 "$KILND" --listen 127.0.0.1:0 --cache-dir "$OUT/daemon-cache" "$@" > "$OUT/kilnd.out" 2> "$OUT/kilnd.log" &
 KILND_PID=$!
-for _ in $(seq 200); do
+for _ in $(seq 600); do  # up to 30 s on a loaded machine
   grep -q '^listening on ' "$OUT/kilnd.out" 2>/dev/null && break
   sleep 0.05
 done

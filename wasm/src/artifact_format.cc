@@ -105,7 +105,7 @@ std::vector<uint8_t> FrameArtifact(std::string_view kiln_version, std::string_vi
   StoreU64(out, 24, out.size());
   AppendU32(out, 0);  // an empty signature
   StoreU64(out, 16, out.size() + kArtifactDigestSize);
-  const Sha256Digest digest = Sha256(out);
+  const crypto::Sha256Digest digest = crypto::Sha256::Of(out);
   out.insert(out.end(), digest.begin(), digest.end());
   return out;
 }
@@ -142,7 +142,7 @@ absl::StatusOr<ArtifactFrame> UnframeArtifact(std::span<const uint8_t> bytes) {
   const size_t body_end = file_size - kArtifactDigestSize;
   // The digest first: nothing below is trusted before it matches.
   std::memcpy(frame.digest.data(), bytes.data() + body_end, kArtifactDigestSize);
-  if (Sha256(bytes.first(body_end)) != frame.digest) {
+  if (crypto::Sha256::Of(bytes.first(body_end)) != frame.digest) {
     return absl::DataLossError("corrupt artifact: its digest does not match its contents");
   }
   const std::span<const uint8_t> body = bytes.first(body_end);

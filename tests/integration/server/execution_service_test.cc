@@ -2,6 +2,7 @@
 #include <atomic>
 #include <chrono>
 #include <fstream>
+#include <memory>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -234,16 +235,21 @@ TEST_F(ExecutionServiceTest, IdleInstancesExpire) {
   Reply<v1::InstantiateResponse> busy = Instantiate(FibModule());
   ASSERT_RPC_OK(idle);
   ASSERT_RPC_OK(busy);
-  // Used every 300 ms, `busy` never goes a second unused; `idle` does.
-  for (int i = 0; i < 8; ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  // `busy` is called back to back, never a second unused, until the
+  // daemon expires an instance, which must be `idle`. No pace is assumed:
+  // the loop waits for the expiry, however late it comes.
+  bool expired = false;
+  const auto give_up = steady_clock::now() + std::chrono::seconds(30);
+  while (!expired && steady_clock::now() < give_up) {
     ASSERT_RPC_OK(Invoke(busy.response.instance_id(), "fib", {I32(5)}));
+    Reply<v1::StatsResponse> stats = Stats();
+    ASSERT_RPC_OK(stats);
+    expired = stats.response.instances_live() < 2;
   }
+  ASSERT_TRUE(expired) << "no instance expired";
   EXPECT_EQ(Invoke(idle.response.instance_id(), "fib", {I32(5)}).status.error_code(),
             grpc::StatusCode::NOT_FOUND);
-  Reply<v1::StatsResponse> stats = Stats();
-  ASSERT_RPC_OK(stats);
-  EXPECT_EQ(stats.response.instances_live(), 1u);
+  EXPECT_RPC_OK(Invoke(busy.response.instance_id(), "fib", {I32(5)}));
 }
 
 // Guests that loop forever, eat memory, recurse without end or divide by
@@ -278,8 +284,9 @@ TEST_F(ExecutionServiceTest, HostileGuestsTrapWhileOthersAreServed) {
   ASSERT_RPC_OK(spin);
   ASSERT_TRUE(spin.response.has_trap());
   EXPECT_EQ(spin.response.trap().kind(), v1::TRAP_KIND_INTERRUPTED);
+  // Not before the limit (a bound that a slow machine only makes safer);
+  // that the limit ended it is the trap's kind above.
   EXPECT_GE(spun, std::chrono::milliseconds(200));
-  EXPECT_LT(spun, std::chrono::seconds(5));
   EXPECT_GE(spin.response.run_micros(), 150'000u);
 
   // A lower limit asked for by the request is honoured; a higher one is not.
@@ -336,40 +343,6 @@ TEST_F(ExecutionServiceTest, HostileGuestsTrapWhileOthersAreServed) {
   EXPECT_EQ(after.response.results().values(0).i64(), 6765);
 }
 
-// A flood of slow calls cannot make the daemon start threads without bound:
-// calls beyond --max-call-threads are answered RESOURCE_EXHAUSTED, the
-// others run to their end, and the daemon serves normally afterwards.
-TEST_F(ExecutionServiceTest, CallsBeyondTheThreadCapAreRefused) {
-  ASSERT_NO_FATAL_FAILURE(StartDaemon({"--max-call-threads", "4", "--time-limit-ms", "1500"}));
-  const Bytes hostile = HostileModule();
-  ASSERT_RPC_OK(Compile(hostile));
-  constexpr int kCalls = 12;
-  std::vector<Reply<v1::ExecuteResponse>> replies(kCalls);
-  std::vector<std::thread> callers;
-  for (int i = 0; i < kCalls; ++i) {
-    callers.emplace_back([&, i] { replies[i] = Execute(hostile, "spin"); });
-  }
-  for (std::thread& caller : callers) caller.join();
-  int interrupted = 0, refused = 0;
-  for (const Reply<v1::ExecuteResponse>& reply : replies) {
-    if (reply.status.ok() && reply.response.has_trap() &&
-        reply.response.trap().kind() == v1::TRAP_KIND_INTERRUPTED) {
-      ++interrupted;
-    } else if (reply.status.error_code() == grpc::StatusCode::RESOURCE_EXHAUSTED) {
-      ++refused;
-    } else {
-      ADD_FAILURE() << "unexpected reply: " << Describe(reply.status);
-    }
-  }
-  EXPECT_GT(interrupted, 0);
-  EXPECT_GT(refused, 0);
-  EXPECT_EQ(interrupted + refused, kCalls);
-
-  Reply<v1::ExecuteResponse> after = Execute(FibModule(), "fib", {I32(20)});
-  ASSERT_RPC_OK(after);
-  EXPECT_EQ(after.response.results().values(0).i64(), 6765);
-}
-
 // Polls the daemon's log for up to 30 s (half the time limit the test
 // sets) for a line with all of `parts`, in order.
 bool LogShowsWithin30s(KilndProcess& daemon, const std::vector<std::string>& parts) {
@@ -391,6 +364,69 @@ bool LogShowsWithin30s(KilndProcess& daemon, const std::vector<std::string>& par
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
   return false;
+}
+
+// A flood of slow calls cannot make the daemon start threads without bound:
+// calls beyond --max-call-threads are answered RESOURCE_EXHAUSTED, the
+// others run until their callers cancel them, and the daemon serves
+// normally afterwards. The guests spin far longer than the test runs, so
+// the calls overlap however slowly they arrive.
+TEST_F(ExecutionServiceTest, CallsBeyondTheThreadCapAreRefused) {
+  ASSERT_NO_FATAL_FAILURE(StartDaemon({"--max-call-threads", "4", "--time-limit-ms", "60000"}));
+  const Bytes hostile = HostileModule();
+  ASSERT_RPC_OK(Compile(hostile));
+  v1::ExecuteRequest request;
+  request.mutable_module()->set_module(hostile.data(), hostile.size());
+  request.set_export_name("spin");
+  constexpr int kCalls = 12;
+  std::vector<std::unique_ptr<grpc::ClientContext>> contexts;
+  std::vector<grpc::Status> statuses(kCalls);
+  std::vector<v1::ExecuteResponse> responses(kCalls);
+  std::atomic<int> answered{0};
+  std::vector<std::thread> callers;
+  for (int i = 0; i < kCalls; ++i) {
+    contexts.push_back(std::make_unique<grpc::ClientContext>());
+    Prepare(*contexts.back(), std::chrono::seconds(120));
+    callers.emplace_back([&, i] {
+      statuses[i] = execution_->Execute(contexts[i].get(), request, &responses[i]);
+      ++answered;
+    });
+  }
+  // At most 4 calls hold the 4 threads, and those answer only when
+  // cancelled; every other call is refused as it arrives.
+  const auto give_up = steady_clock::now() + std::chrono::seconds(30);
+  while (answered.load() < kCalls - 4 && steady_clock::now() < give_up) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_GE(answered.load(), kCalls - 4);
+  for (std::unique_ptr<grpc::ClientContext>& context : contexts) context->TryCancel();
+  for (std::thread& caller : callers) caller.join();
+  int cancelled = 0, refused = 0;
+  for (const grpc::Status& status : statuses) {
+    if (status.error_code() == grpc::StatusCode::CANCELLED) {
+      ++cancelled;
+    } else if (status.error_code() == grpc::StatusCode::RESOURCE_EXHAUSTED) {
+      ++refused;
+    } else {
+      ADD_FAILURE() << "unexpected reply: " << Describe(status);
+    }
+  }
+  EXPECT_GT(cancelled, 0);
+  EXPECT_GT(refused, 0);
+  // A cancelled call may not have reached the daemon; the log shows that
+  // some ran.
+  EXPECT_TRUE(LogShowsWithin30s(daemon(), {"method=Execute", "status=CANCELLED"}))
+      << daemon().Log();
+
+  // The cancelled calls' threads come free as their guests are stopped.
+  Reply<v1::ExecuteResponse> after;
+  for (int i = 0; i < 3000; ++i) {
+    after = Execute(FibModule(), "fib", {I32(20)});
+    if (after.status.error_code() != grpc::StatusCode::RESOURCE_EXHAUSTED) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  ASSERT_RPC_OK(after);
+  EXPECT_EQ(after.response.results().values(0).i64(), 6765);
 }
 
 // A caller that cancels stops its guest: the spinning call ends at once
@@ -519,9 +555,10 @@ TEST_F(ExecutionServiceTest, MemoryReturnsToBaselineAfterDrops) {
   ASSERT_RPC_OK(stats);
   EXPECT_EQ(stats.response.instances_live(), 0u);
   std::this_thread::sleep_for(kIdle);
-  // Allow a few periods more on a busy machine.
+  // Allow many periods more on a busy machine: the trimmer runs only once
+  // the daemon has been idle for a whole one.
   uint64_t after = ResidentBytes(daemon().pid());
-  for (int i = 0; i < 40 && after >= baseline + (16u << 20); ++i) {
+  for (int i = 0; i < 600 && after >= baseline + (16u << 20); ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
     after = ResidentBytes(daemon().pid());
   }

@@ -1,14 +1,17 @@
 #include "server_test_util.h"
 
+#include <chrono>
 #include <fstream>
 #include <future>
 #include <iterator>
+#include <thread>
 
 #include <grpcpp/generic/generic_stub.h>
 #include <grpcpp/support/byte_buffer.h>
 
 #include "absl/strings/str_cat.h"
 #include "module_builder.h"
+#include "module_generator.h"
 
 namespace kiln::server_test {
 
@@ -299,6 +302,38 @@ Reply<v1::StatsResponse> KilndTest::Stats() {
   Prepare(context);
   reply.status = admin_->Stats(&context, v1::StatsRequest(), &reply.response);
   return reply;
+}
+
+bool KilndTest::WaitForRequestsStarted(uint64_t baseline, uint64_t count) {
+  const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  // Each Stats call is a request too, counted in its own answer.
+  for (uint64_t stats_calls = 1; std::chrono::steady_clock::now() < give_up; ++stats_calls) {
+    Reply<v1::StatsResponse> stats = Stats();
+    if (stats.status.ok() && stats.response.requests() >= baseline + stats_calls + count) {
+      return true;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  return false;
+}
+
+KilndTest::CompileSeenInFlight KilndTest::StartCompileSeenInFlight(uint32_t seed,
+                                                                   uint32_t functions) {
+  for (int size = 0; size < 8; ++size, ++seed, functions *= 2) {
+    CompileSeenInFlight compile;
+    compile.functions = functions;
+    compile.module =
+        wasm::bench::GenerateModule({.num_functions = functions, .seed = seed}).bytes;
+    compile.reply =
+        std::async(std::launch::async, [this, bytes = compile.module] { return Compile(bytes); });
+    // Polls until it is seen, or until it has answered (too quick to see).
+    while (compile.reply.wait_for(std::chrono::milliseconds(2)) != std::future_status::ready) {
+      Reply<v1::StatsResponse> stats = Stats();
+      if (stats.status.ok() && stats.response.compiles_in_flight() > 0) return compile;
+    }
+  }
+  ADD_FAILURE() << "no compile, up to " << functions / 2 << " functions, was seen in flight";
+  return {};
 }
 
 grpc::Status KilndTest::HealthCheck(int* serving) {

@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <future>
 #include <memory>
 #include <string>
 #include <vector>
@@ -105,6 +106,26 @@ class KilndTest : public ::testing::Test {
                                      const std::vector<v1::Value>& args = {},
                                      const v1::StoreLimits& limits = {});
   Reply<v1::StatsResponse> Stats();
+
+  // Waits until `count` requests besides its own Stats calls have started
+  // in the daemon since `baseline` (Stats().response.requests(), read
+  // before sending them). A request whose handler has started is in flight
+  // however fast or slow the machine is, which no sleep can promise. False
+  // if that has not happened after 30 s.
+  bool WaitForRequestsStarted(uint64_t baseline, uint64_t count);
+
+  // A compile the daemon was seen running.
+  struct CompileSeenInFlight {
+    Bytes module;
+    uint32_t functions = 0;
+    std::future<Reply<v1::CompileResponse>> reply;
+  };
+  // Compiles generated modules (module_generator.h), `functions` functions
+  // and twice as many each time, with seeds from `seed` on, until Stats
+  // sees one in flight; no size is assumed to be slow enough, since a fast
+  // machine finishes a small compile before any Stats call sees it. Fails
+  // the test (reply invalid) after 8 sizes.
+  CompileSeenInFlight StartCompileSeenInFlight(uint32_t seed, uint32_t functions = 400);
   // grpc.health.v1.Health/Check for the whole server; `*serving` is the
   // status enum (1 SERVING, 2 NOT_SERVING).
   grpc::Status HealthCheck(int* serving);

@@ -1,5 +1,7 @@
 #include "kiln/runtime/signature_registry.h"
 
+#include <algorithm>
+#include <atomic>
 #include <set>
 #include <thread>
 #include <vector>
@@ -75,6 +77,82 @@ TEST(SignatureRegistryTest, ConcurrentInterningAgreesOnIds) {
     EXPECT_EQ(registry.Lookup(seen[0][n]), type_of(n));
   }
   EXPECT_EQ(distinct.size(), registry.size());
+}
+
+TEST(SignatureRegistryTest, TheLastReleaseFreesTheType) {
+  SignatureRegistry registry;
+  const SignatureId a = registry.Intern(kI32ToI64);
+  EXPECT_EQ(registry.Intern(kI32ToI64), a);
+  registry.Release(a);
+  EXPECT_EQ(registry.size(), 1u);  // one reference left
+  EXPECT_EQ(registry.Lookup(a), kI32ToI64);
+  registry.Release(a);
+  EXPECT_EQ(registry.size(), 0u);
+}
+
+TEST(SignatureRegistryTest, HeldIdsStayAndFreedIdsAreReused) {
+  SignatureRegistry registry;
+  const SignatureId held = registry.Intern(kNullary);
+  const SignatureId dropped = registry.Intern(kI32ToI64);
+  registry.Release(dropped);
+  // The freed id goes to the next new type; the held one keeps its id and
+  // its type whatever comes and goes around it.
+  const FuncType other{{ValType::kF32}, {}};
+  EXPECT_EQ(registry.Intern(other), dropped);
+  EXPECT_EQ(registry.Lookup(dropped), other);
+  EXPECT_EQ(registry.Intern(kNullary), held);
+  EXPECT_EQ(registry.Lookup(held), kNullary);
+  // A type interned again after being freed gets a working id (not
+  // necessarily its old one).
+  const SignatureId again = registry.Intern(kI32ToI64);
+  EXPECT_NE(again, held);
+  EXPECT_NE(again, dropped);
+  EXPECT_EQ(registry.Lookup(again), kI32ToI64);
+}
+
+TEST(SignatureRegistryTest, ChurnDoesNotGrowTheRegistry) {
+  // A daemon loading and dropping modules: many distinct types, few at once.
+  SignatureRegistry registry;
+  SignatureId highest = 0;
+  for (uint32_t n = 1; n <= 10'000; ++n) {
+    const SignatureId id = registry.Intern(FuncType{std::vector<ValType>(n, ValType::kI32), {}});
+    highest = std::max(highest, id);
+    registry.Release(id);
+  }
+  EXPECT_EQ(registry.size(), 0u);
+  EXPECT_EQ(highest, 0u);
+}
+
+TEST(SignatureRegistryDeathTest, ReleasingAnIdNobodyHoldsAborts) {
+  SignatureRegistry registry;
+  const SignatureId id = registry.Intern(kNullary);
+  registry.Release(id);
+  EXPECT_DEATH(registry.Release(id), "nobody holds");
+  EXPECT_DEATH(registry.Release(12345), "nobody holds");
+}
+
+TEST(SignatureRegistryTest, ConcurrentInternAndReleaseBalance) {
+  // Threads intern and release overlapping types at once; whatever the
+  // interleaving, every type is freed in the end and a held id always looks
+  // up its own type.
+  constexpr int kThreads = 8;
+  constexpr int kRounds = 2000;
+  SignatureRegistry registry;
+  std::vector<std::thread> threads;
+  std::atomic<int> wrong{0};
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kRounds; ++i) {
+        const FuncType type{std::vector<ValType>((i + t) % 13, ValType::kI64), {}};
+        const SignatureId id = registry.Intern(type);
+        if (registry.Lookup(id) != type) ++wrong;
+        registry.Release(id);
+      }
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  EXPECT_EQ(wrong.load(), 0);
+  EXPECT_EQ(registry.size(), 0u);
 }
 
 }  // namespace

@@ -231,4 +231,20 @@ Bytes ModuleBuilder::Build() const {
   return out;
 }
 
+FuncType NumberedFuncType(uint32_t n) {
+  // The highest bit is always 1 (an i64 last), so the length and the bits
+  // both come back out of the type: the map is one to one.
+  FuncType type;
+  for (; n != 0; n >>= 1) type.params.push_back((n & 1) != 0 ? ValType::kI64 : ValType::kI32);
+  return type;
+}
+
+Bytes NumberedTypeModule(uint32_t n) {
+  const FuncType type = NumberedFuncType(n);
+  ModuleBuilder m;
+  const uint32_t t = m.AddType(type.params, type.results);
+  m.AddExport("f", ExternKind::kFunc, m.AddFunction(t, {}, Encoder().End()));
+  return m.Build();
+}
+
 }  // namespace kiln::wasm::test

@@ -182,6 +182,15 @@ class ModuleBuilder {
   std::vector<Bytes> custom_sections_;
 };
 
+// The n-th of an endless family of distinct function types, for tests that
+// need many types: the bits of n from the lowest up to the highest set one
+// as params (i32 for 0, i64 for 1), no results. Different n, different type.
+FuncType NumberedFuncType(uint32_t n);
+
+// A module whose only type is NumberedFuncType(n), with one exported
+// function "f" of it that does nothing: many modules, no two alike.
+Bytes NumberedTypeModule(uint32_t n);
+
 }  // namespace kiln::wasm::test
 
 #endif  // KILN_TESTS_UNIT_WASM_MODULE_BUILDER_H_

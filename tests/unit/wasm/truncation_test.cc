@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "gtest/gtest.h"
+#include "kiln/wasm/leb128.h"
 #include "module_builder.h"
 #include "sample_modules.h"
 #include "test_util.h"
@@ -25,13 +26,7 @@ std::set<size_t> SectionBoundaries(const Bytes& module) {
   while (pos < module.size()) {
     ++pos;  // id
     uint64_t size = 0;
-    int shift = 0;
-    uint8_t byte;
-    do {
-      byte = module.at(pos++);
-      size |= uint64_t{byte & 0x7Fu} << shift;
-      shift += 7;
-    } while (byte & 0x80);
+    EXPECT_EQ(ReadVarUnsigned<32>(module.data(), pos, module.size(), &size), LebError::kOk);
     pos += size;
     boundaries.insert(pos);
   }

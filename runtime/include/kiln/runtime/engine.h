@@ -8,6 +8,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <memory>
 
 #include "kiln/runtime/signature_registry.h"
 
@@ -27,8 +28,12 @@ class Engine {
   Engine& operator=(const Engine&) = delete;
 
   const EngineConfig& config() const { return config_; }
-  SignatureRegistry& signatures() { return signatures_; }
-  const SignatureRegistry& signatures() const { return signatures_; }
+  SignatureRegistry& signatures() { return *signatures_; }
+  const SignatureRegistry& signatures() const { return *signatures_; }
+  // Modules and Stores keep the registry they release their ids into, so
+  // that one destroyed after its Engine (against the rule above, but easy
+  // to do with shared_ptrs in caches) does not write to freed memory.
+  const std::shared_ptr<SignatureRegistry>& shared_signatures() const { return signatures_; }
 
   // Advances the epoch; any Store whose deadline it reaches traps with
   // kInterrupted at its next function entry or loop iteration (a loop that
@@ -40,7 +45,7 @@ class Engine {
 
  private:
   EngineConfig config_;
-  SignatureRegistry signatures_;
+  std::shared_ptr<SignatureRegistry> signatures_ = std::make_shared<SignatureRegistry>();
   std::atomic<uint64_t> epoch_{0};
 };
 

@@ -34,9 +34,9 @@ class CodeMemory;
 class Module {
  public:
   // Loads `image`, compiled from `wasm_bytes` (which must be valid: the
-  // compiler checked them), and interns its function types in `engine`.
-  // FAILED_PRECONDITION if this host's CPU cannot run it (compiled for
-  // another CPU), as for an artifact.
+  // compiler checked them), and interns its function types in `engine`
+  // (released by ~Module). FAILED_PRECONDITION if this host's CPU cannot
+  // run it (compiled for another CPU), as for an artifact.
   static absl::StatusOr<std::shared_ptr<const Module>> Load(Engine& engine,
                                                             std::vector<uint8_t> wasm_bytes,
                                                             const wasm::CodeImage& image);
@@ -56,8 +56,9 @@ class Module {
   const wasm::Module& wasm() const { return module_; }
   // The compiler fingerprint of its code (jit::Compiler::fingerprint).
   const std::string& fingerprint() const { return fingerprint_; }
-  // Interned SignatureId of each type index.
-  const std::vector<uint32_t>& type_ids() const { return type_ids_; }
+  // Interned SignatureId of each type index, held until the Module is
+  // destroyed.
+  const std::vector<SignatureId>& type_ids() const { return type_ids_; }
 
   // Native code of defined function `function_index`, and the trampolines
   // of type index `type_index` (null when the module has none).
@@ -97,10 +98,11 @@ class Module {
                                                               std::string fingerprint);
 
   Engine* engine_ = nullptr;
+  std::shared_ptr<SignatureRegistry> signatures_;  // holds type_ids_
   std::string fingerprint_;
   std::vector<uint8_t> bytes_;
   wasm::Module module_;
-  std::vector<uint32_t> type_ids_;
+  std::vector<SignatureId> type_ids_;
   std::unique_ptr<CodeMemory> code_;
   std::vector<uint32_t> function_offsets_;   // per defined function, increasing
   std::vector<uint32_t> function_sizes_;     // per defined function

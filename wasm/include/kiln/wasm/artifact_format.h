@@ -31,13 +31,13 @@
 
 #include "absl/status/statusor.h"
 #include "kiln/wasm/code_image.h"
-#include "kiln/wasm/sha256.h"
+#include "kiln/crypto/sha256.h"
 
 namespace kiln::wasm {
 
 inline constexpr std::string_view kArtifactMagic{"KILNART\0", 8};
 inline constexpr uint32_t kArtifactFormatVersion = 1;
-inline constexpr size_t kArtifactDigestSize = 32;
+inline constexpr size_t kArtifactDigestSize = crypto::kSha256Size;
 
 enum class ArtifactSectionKind : uint32_t {
   // The module's declarations as a WebAssembly binary: every section of the
@@ -74,7 +74,7 @@ struct ArtifactFrame {
   std::string fingerprint;
   std::vector<ArtifactSection> sections;
   std::span<const uint8_t> signature;
-  Sha256Digest digest{};
+  crypto::Sha256Digest digest{};
 
   // The section of `kind`, or an empty span when there is none.
   std::span<const uint8_t> section(ArtifactSectionKind kind) const;

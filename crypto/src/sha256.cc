@@ -1,18 +1,20 @@
-#include "sha256.h"
+#include "kiln/crypto/sha256.h"
 
 #include <openssl/evp.h>
 
 #include <cstdio>
 #include <cstdlib>
 
-namespace kiln::cache {
+#include "absl/strings/escaping.h"
+#include "absl/strings/string_view.h"
+
+namespace kiln::crypto {
 namespace {
 
-// EVP only fails on allocation failure or a broken OpenSSL installation;
-// neither leaves a way to compute a trustworthy key, so stop loudly.
+// See the header: a hash that cannot be computed leaves no safe answer.
 void CheckEvp(int ok, const char* what) {
   if (ok != 1) {
-    std::fprintf(stderr, "kiln::cache: OpenSSL %s failed\n", what);
+    std::fprintf(stderr, "kiln: OpenSSL %s failed\n", what);
     std::abort();
   }
 }
@@ -56,4 +58,9 @@ Sha256Digest Sha256::Of(std::span<const uint8_t> bytes) {
   return hash.Finish();
 }
 
-}  // namespace kiln::cache
+std::string DigestToHex(const Sha256Digest& digest) {
+  return absl::BytesToHexString(
+      absl::string_view(reinterpret_cast<const char*>(digest.data()), digest.size()));
+}
+
+}  // namespace kiln::crypto
