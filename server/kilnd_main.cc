@@ -114,7 +114,8 @@ int main(int argc, char** argv) {
   Log(absl::StrCat("Kiln ", std::string(kiln::KilnVersion()), " serving on ", (*server)->address(),
                    "; cache ",
                    config.cache_dir.empty() ? std::string("(memory only)") : config.cache_dir, "; ",
-                   config.threads, " compile threads; auth ",
+                   config.threads, " compile threads; memory budget ",
+                   kiln::runtime::FormatBytes((*server)->memory_budget().limit()), "; auth ",
                    config.auth_token_file.empty() ? "off" : "bearer token", "; tls ",
                    config.tls_cert_file.empty() ? "off" : "on"));
 

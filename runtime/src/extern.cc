@@ -1,5 +1,7 @@
 #include "kiln/runtime/extern.h"
 
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
 #include "kiln/runtime/store.h"
 #include "store_state.h"
@@ -43,8 +45,26 @@ int64_t Table::Grow(uint32_t delta, const Value& init) {
 
 int64_t TableInstance::Grow(uint32_t delta, void* init) {
   const uint64_t old_size = elements.size();
-  if (old_size + delta > max_size) return -1;
-  elements.resize(old_size + delta, init);
+  const uint64_t new_size = old_size + delta;
+  if (new_size > max_size || delta > store->table_elements_left()) return -1;
+  const uint64_t capacity = elements.capacity();
+  if (new_size > capacity) {
+    // The budget pays for the storage the vector will really have. Growing
+    // it geometrically keeps a guest that grows one element at a time (as
+    // toolchains' addFunction does) from copying the table on every call;
+    // the spare room never passes what the table and Store could reach,
+    // and is skipped when the budget cannot hold it.
+    const uint64_t reachable =
+        std::min<uint64_t>(max_size, old_size + store->table_elements_left());
+    uint64_t target = std::clamp<uint64_t>(2 * capacity, new_size, reachable);
+    if (!store->ChargeBudget((target - capacity) * sizeof(void*))) {
+      target = new_size;
+      if (!store->ChargeBudget((target - capacity) * sizeof(void*))) return -1;
+    }
+    elements.reserve(target);
+  }
+  store->add_table_elements(delta);
+  elements.resize(new_size, init);
   Sync();
   return static_cast<int64_t>(old_size);
 }
@@ -57,9 +77,12 @@ int64_t Memory::Grow(uint32_t delta_pages) { return memory_->Grow(delta_pages); 
 
 int64_t MemoryInstance::Grow(uint32_t delta_pages) {
   const uint64_t added = uint64_t{delta_pages} * wasm::kWasmPageSize;
-  if (store->memory_bytes() + added > store->limits().max_memory_bytes) return -1;
+  if (added > store->memory_bytes_left() || !store->ChargeBudget(added)) return -1;
   const int64_t old = memory->Grow(delta_pages);
-  if (old < 0) return -1;
+  if (old < 0) {
+    store->RefundBudget(added);
+    return -1;
+  }
   store->add_memory_bytes(added);
   vm.size_bytes = memory->size_bytes();
   type.limits.min = memory->pages();

@@ -97,6 +97,35 @@ vm::ValRaw EvaluateConstExpr(const InstanceData& instance, const wasm::ConstExpr
   return value;
 }
 
+// The memory and tables a module defines must fit the Store's limits and
+// its budget at their initial sizes, all together, before any of them is
+// made: a module declaring thousands of tables of millions of elements is
+// refused at once instead of allocating tables until one fails.
+absl::Status CheckRoomForDefinitions(const StoreState& state, const wasm::Module& m) {
+  uint64_t elements = 0;  // at most 100,000 tables of u32 sizes: no overflow
+  for (uint32_t t = m.num_imported_tables; t < m.tables.size(); ++t) {
+    elements += m.tables[t].limits.min;
+  }
+  if (elements > state.table_elements_left()) {
+    return absl::ResourceExhaustedError(absl::StrCat(
+        "the module's ", m.tables.size() - m.num_imported_tables, " tables need ", elements,
+        " elements together, over the Store's limit of ", state.limits().max_table_elements,
+        " table elements (all its tables together; ", state.table_elements(), " in use)"));
+  }
+  uint64_t memory_pages = 0;  // at most 100 memories of at most 2^16 pages
+  for (uint32_t i = m.num_imported_memories; i < m.memories.size(); ++i) {
+    memory_pages += m.memories[i].limits.min;
+  }
+  if (absl::Status room = state.CheckMemoryRoom(memory_pages, "the module's memory"); !room.ok()) {
+    return room;
+  }
+  const uint64_t bytes = memory_pages * wasm::kWasmPageSize + elements * sizeof(void*);
+  if (state.limits().budget != nullptr && bytes > state.limits().budget->available()) {
+    return state.BudgetExhausted(bytes, "instantiating this module's memory and tables");
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 void Linker::Define(std::string_view module, std::string_view name, Extern value) {
@@ -122,6 +151,7 @@ absl::StatusOr<Instance> Linker::Instantiate(Store& store,
     if (absl::Status s = CheckImport(store, *module, import, it->second); !s.ok()) return s;
     imports.push_back(it->second);
   }
+  if (absl::Status s = CheckRoomForDefinitions(state, m); !s.ok()) return s;
 
   state.AddModule(module);
   InstanceData* data = state.NewInstance();

@@ -91,6 +91,23 @@ bool StoreState::InMemoryReservation(uintptr_t address) const {
   return false;
 }
 
+bool StoreState::ChargeBudget(uint64_t bytes) {
+  if (charge_.budget == nullptr || bytes == 0) return true;
+  if (!charge_.budget->TryCharge(bytes)) return false;
+  charge_.bytes += bytes;
+  return true;
+}
+
+void StoreState::RefundBudget(uint64_t bytes) {
+  if (charge_.budget == nullptr || bytes == 0) return;
+  charge_.budget->Release(bytes);
+  charge_.bytes -= bytes;
+}
+
+absl::Status StoreState::BudgetExhausted(uint64_t bytes, std::string_view what) const {
+  return charge_.budget->Exhausted(bytes, what);
+}
+
 Store::Store(Engine& engine, StoreLimits limits)
     : state_(std::make_unique<StoreState>(engine, limits)) {}
 Store::~Store() = default;
@@ -169,13 +186,36 @@ Func Store::CreateNativeHostFunc(const wasm::FuncType& type, const void* native_
   return Func(&data->funcref);
 }
 
+absl::Status StoreState::CheckMemoryRoom(uint64_t pages, std::string_view what) const {
+  if (pages > wasm::kMaxMemoryPages) {
+    return absl::ResourceExhaustedError(absl::StrCat(
+        std::string(what), " of ", pages, " pages: memories hold at most ", wasm::kMaxMemoryPages));
+  }
+  if (pages > memory_bytes_left() / wasm::kWasmPageSize) {
+    return absl::ResourceExhaustedError(absl::StrCat(
+        std::string(what), " of ", pages, " pages would pass the Store's limit of ",
+        FormatBytes(limits_.max_memory_bytes), " of linear memory (all its memories together; ",
+        FormatBytes(memory_bytes_), " in use)"));
+  }
+  return absl::OkStatus();
+}
+
 absl::StatusOr<Memory> Store::CreateMemory(const wasm::MemoryType& type) {
-  const uint64_t used = state_->memory_bytes();
-  const uint64_t budget = state_->limits().max_memory_bytes > used
-                              ? state_->limits().max_memory_bytes - used
-                              : 0;
-  absl::StatusOr<std::unique_ptr<LinearMemory>> memory = LinearMemory::Create(type, budget);
-  if (!memory.ok()) return memory.status();
+  if (absl::Status room = state_->CheckMemoryRoom(type.limits.min, "a linear memory"); !room.ok()) {
+    return room;
+  }
+  const uint64_t left = state_->memory_bytes_left();
+  // Charged before the memory is mapped, so that a refusal costs nothing.
+  const uint64_t bytes = type.limits.min * wasm::kWasmPageSize;
+  if (!state_->ChargeBudget(bytes)) {
+    return state_->BudgetExhausted(bytes,
+                                   absl::StrCat("a linear memory of ", type.limits.min, " pages"));
+  }
+  absl::StatusOr<std::unique_ptr<LinearMemory>> memory = LinearMemory::Create(type, left);
+  if (!memory.ok()) {
+    state_->RefundBudget(bytes);
+    return memory.status();
+  }
   MemoryInstance* instance = state_->NewMemory();
   instance->type = type;
   instance->memory = std::move(*memory);
@@ -190,16 +230,30 @@ absl::StatusOr<Table> Store::CreateTable(const wasm::TableType& type, const Valu
   if (init.type() != type.element) {
     return absl::InvalidArgumentError("table initial value has the wrong type");
   }
-  const uint64_t cap = state_->limits().max_table_elements;
-  if (type.limits.min > cap) {
-    return absl::ResourceExhaustedError(absl::StrCat("table of ", type.limits.min,
-                                                     " elements exceeds the limit of ", cap));
+  const uint64_t elements = type.limits.min;
+  if (elements > state_->table_elements_left()) {
+    return absl::ResourceExhaustedError(absl::StrCat(
+        "a table of ", elements, " elements would pass the Store's limit of ",
+        state_->limits().max_table_elements, " table elements (all its tables together; ",
+        state_->table_elements(), " in use)"));
   }
+  if (elements > kMaxTableSize) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("a table of ", elements, " elements: tables hold at most ", kMaxTableSize));
+  }
+  const uint64_t bytes = elements * sizeof(void*);
+  if (!state_->ChargeBudget(bytes)) {
+    return state_->BudgetExhausted(bytes, absl::StrCat("a table of ", elements, " elements"));
+  }
+  state_->add_table_elements(elements);
   TableInstance* table = state_->NewTable();
   table->type = type;
-  table->max_size = static_cast<uint32_t>(
-      std::min<uint64_t>(type.limits.max.value_or(0xFFFFFFFFu), cap));
-  table->elements.assign(type.limits.min, init.ref());
+  table->store = state_.get();
+  table->max_size =
+      static_cast<uint32_t>(std::min(type.limits.max.value_or(kMaxTableSize), kMaxTableSize));
+  // assign() on an empty vector allocates exactly `elements`: what was
+  // charged.
+  table->elements.assign(elements, init.ref());
   table->Sync();
   return Table(table);
 }

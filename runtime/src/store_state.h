@@ -8,14 +8,17 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "kiln/runtime/engine.h"
 #include "kiln/runtime/extern.h"
 #include "kiln/runtime/linear_memory.h"
+#include "kiln/runtime/memory_budget.h"
 #include "kiln/runtime/module.h"
 #include "kiln/runtime/store.h"
 #include "kiln/wasm/vm_abi.h"
@@ -23,6 +26,9 @@
 namespace kiln::runtime {
 
 class StoreState;
+
+// The most elements a table may have: its size is a u32.
+inline constexpr uint64_t kMaxTableSize = 0xFFFFFFFFu;
 
 struct MemoryInstance {
   wasm::MemoryType type;  // limits.min tracks the current size
@@ -38,8 +44,10 @@ struct TableInstance {
   wasm::TableType type;  // limits.min tracks the current size
   std::vector<void*> elements;
   vm::VMTable vm{};
-  uint32_t max_size = 0;  // type maximum and Store limit
+  uint32_t max_size = 0;  // the type's maximum (the Store's limit is checked apart)
+  StoreState* store = nullptr;
 
+  // table.grow under the Store's limit and budget; the previous size or -1.
   int64_t Grow(uint32_t delta, void* init);
   void Sync() {
     vm.elements = elements.data();
@@ -92,7 +100,10 @@ struct InstanceData {
 class StoreState {
  public:
   StoreState(Engine& engine, StoreLimits limits)
-      : engine_(&engine), signatures_(engine.shared_signatures()), limits_(limits) {
+      : charge_{.budget = limits.budget},
+        engine_(&engine),
+        signatures_(engine.shared_signatures()),
+        limits_(limits) {
     vm_context_.stack_limit = 0;
     vm_context_.epoch_deadline.store(~uint64_t{0}, std::memory_order_relaxed);
     vm_context_.epoch = engine.epoch_counter();
@@ -132,10 +143,46 @@ class StoreState {
            vm_context_.epoch_deadline.load(std::memory_order_relaxed);
   }
 
+  // What the Store holds, as its limits count it. Callers check a limit
+  // before adding to its count.
   uint64_t memory_bytes() const { return memory_bytes_; }
   void add_memory_bytes(uint64_t bytes) { memory_bytes_ += bytes; }
+  uint64_t memory_bytes_left() const {
+    return limits_.max_memory_bytes > memory_bytes_ ? limits_.max_memory_bytes - memory_bytes_ : 0;
+  }
+  uint64_t table_elements() const { return table_elements_; }
+  void add_table_elements(uint64_t elements) { table_elements_ += elements; }
+  uint64_t table_elements_left() const {
+    return limits_.max_table_elements > table_elements_
+               ? limits_.max_table_elements - table_elements_
+               : 0;
+  }
+
+  // OK if `pages` more pages of linear memory fit the Store's limit (and a
+  // memory's largest size); RESOURCE_EXHAUSTED saying which otherwise.
+  absl::Status CheckMemoryRoom(uint64_t pages, std::string_view what) const;
+
+  // The shared budget (StoreLimits::budget), if any: takes `bytes` more
+  // for this Store until it is destroyed, or says false and takes nothing.
+  // Always true without a budget.
+  bool ChargeBudget(uint64_t bytes);
+  // Gives back bytes of a charge whose allocation then failed.
+  void RefundBudget(uint64_t bytes);
+  // The budget's RESOURCE_EXHAUSTED for `bytes` of `what`.
+  absl::Status BudgetExhausted(uint64_t bytes, std::string_view what) const;
 
  private:
+  // Bytes this Store took from its budget. Declared first, so destroyed
+  // last: the budget gets them back only once the memories and tables that
+  // held them are freed.
+  struct BudgetCharge {
+    MemoryBudget* budget = nullptr;
+    uint64_t bytes = 0;
+    ~BudgetCharge() {
+      if (budget != nullptr) budget->Release(bytes);
+    }
+  };
+  BudgetCharge charge_;
   Engine* engine_;
   std::shared_ptr<SignatureRegistry> signatures_;  // holds host_funcs_' type ids
   StoreLimits limits_;
@@ -147,6 +194,7 @@ class StoreState {
   std::deque<InstanceData> instances_;
   std::vector<std::shared_ptr<const Module>> modules_;
   uint64_t memory_bytes_ = 0;
+  uint64_t table_elements_ = 0;
 };
 
 // The builtins table generated code calls through VMContext::builtins.

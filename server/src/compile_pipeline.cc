@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "kiln/jit/artifact_writer.h"
 #include "kiln/runtime/artifact.h"
+#include "kiln/server/compile_memory.h"
 #include "kiln/wasm/validator.h"
 #include "kiln/wasm/version.h"
 
@@ -127,8 +128,29 @@ absl::StatusOr<CompileOutcome> CompilePipeline::Compile(std::span<const uint8_t>
 absl::StatusOr<cache::Blob> CompilePipeline::CompileArtifact(
     std::span<const uint8_t> module, const jit::Compiler& compiler, const cache::CacheKey& key,
     const std::function<bool()>& cancelled) {
+  // LLVM aborts the process when an allocation fails, so the compile's
+  // memory is set aside before it starts; a compile that could never fit
+  // is refused before it waits for anything.
+  const CodeSize code = ScanCodeSize(module);
+  const uint64_t estimate = EstimateCompileMemory(code, options_.threads);
+  const std::string what = absl::StrCat(
+      "compiling this module (", runtime::FormatBytes(code.code_bytes),
+      " of function bodies, the largest ", runtime::FormatBytes(code.largest_body), ")");
+  if (options_.budget != nullptr && estimate > options_.budget->limit()) {
+    return absl::ResourceExhaustedError(
+        absl::StrCat(what, " needs about ", runtime::FormatBytes(estimate), ", more than ",
+                     options_.budget->name(), " of ",
+                     runtime::FormatBytes(options_.budget->limit()), " holds at all"));
+  }
   CompileSlots::Slot slot = slots_.Acquire(cancelled);
   if (!slot) return absl::CancelledError("cancelled while waiting for a compile slot");
+  runtime::MemoryBudget::Reservation memory;
+  if (options_.budget != nullptr) {
+    absl::StatusOr<runtime::MemoryBudget::Reservation> reserved =
+        options_.budget->Reserve(estimate, what);
+    if (!reserved.ok()) return reserved.status();
+    memory = *std::move(reserved);
+  }
   const auto start = std::chrono::steady_clock::now();
   absl::StatusOr<cache::Blob> result;
   ArtifactSummary summary;

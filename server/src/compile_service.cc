@@ -28,9 +28,14 @@ std::span<const uint8_t> AsBytes(const std::string& s) {
 
 }  // namespace
 
-CompileServiceImpl::CompileServiceImpl(CompilePipeline& pipeline, RequestLog& log,
-                                       const BearerTokenAuth& auth, uint64_t max_message_size)
-    : pipeline_(pipeline), log_(log), auth_(auth), max_message_size_(max_message_size) {
+CompileServiceImpl::CompileServiceImpl(CompilePipeline& pipeline, runtime::MemoryBudget& budget,
+                                       RequestLog& log, const BearerTokenAuth& auth,
+                                       uint64_t max_message_size)
+    : pipeline_(pipeline),
+      budget_(budget),
+      log_(log),
+      auth_(auth),
+      max_message_size_(max_message_size) {
   // What the generated CompileService::Service registers, with Compile's
   // and CompileStream's replies as ByteBuffers (see the header). These
   // handler templates are what generated code uses; they run each call on
@@ -141,6 +146,9 @@ grpc::Status CompileServiceImpl::Compile(grpc::ServerContext* context,
                                          grpc::ByteBuffer* reply) {
   RequestRecord record(log_, "Compile", context);
   if (grpc::Status status = auth_.Check(*context); !status.ok()) return record.Finish(status);
+  absl::StatusOr<runtime::MemoryBudget::Reservation> module_bytes =
+      budget_.Reserve(request->module().size(), "this request's module bytes");
+  if (!module_bytes.ok()) return record.Finish(ToGrpcStatus(module_bytes.status()));
   return CompileModule(*context, request->module(), request->options(), request->return_artifact(),
                        record, reply);
 }
@@ -166,14 +174,31 @@ grpc::Status CompileServiceImpl::CompileStream(grpc::ServerContext* context,
                      " (--max-module-size)"));
   };
   if (declared > limit) return record.Finish(too_large(declared));
+  // What `module` allocates is charged to the budget first, and held as
+  // long as the request (declared first, it is given back after `module` is
+  // freed). The declared size is only the client's word, but it is within
+  // --max-module-size, charged like real bytes, and pages that no byte
+  // arrives in are never touched.
+  absl::StatusOr<runtime::MemoryBudget::Reservation> held =
+      budget_.Reserve(0, "receiving this module");
   std::string module;
-  // Trust the declared size for a first allocation only up to a point: it
-  // is the client's word.
-  module.reserve(std::min<uint64_t>(declared, uint64_t{64} << 20));
+  auto make_room = [&](uint64_t size) {
+    if (size <= module.capacity()) return true;
+    // At least double, as std::string grows anyway: then what reserve()
+    // allocates is exactly what was charged.
+    const uint64_t capacity = std::max<uint64_t>(size, 2 * module.capacity());
+    if (!held->Resize(capacity)) return false;
+    module.reserve(capacity);
+    return true;
+  };
+  auto no_room = [&](uint64_t size) {
+    return record.Finish(ToGrpcStatus(budget_.Exhausted(size, "receiving this module")));
+  };
+  if (!make_room(declared)) return no_room(declared);
   do {
-    if (module.size() + message.module_chunk().size() > limit) {
-      return record.Finish(too_large(module.size() + message.module_chunk().size()));
-    }
+    const uint64_t needed = module.size() + message.module_chunk().size();
+    if (needed > limit) return record.Finish(too_large(needed));
+    if (!make_room(needed)) return no_room(needed);
     module += message.module_chunk();
   } while (reader->Read(&message));
   if (context->IsCancelled()) {

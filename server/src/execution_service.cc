@@ -167,6 +167,19 @@ std::string_view TrapKindLogName(const v1::Trap& trap) {
   return name;
 }
 
+// The runtime names a Store's limit by its size; the caller also needs to
+// know where that came from. The budget's refusals name their flag
+// themselves.
+absl::Status ExplainStoreLimit(const absl::Status& status) {
+  if (status.code() != absl::StatusCode::kResourceExhausted || runtime::IsBudgetExhausted(status)) {
+    return status;
+  }
+  return absl::ResourceExhaustedError(
+      absl::StrCat(status.message(),
+                   " (a Store's limits are kilnd's --max-memory and --max-table-elements, or "
+                   "lower ones from the request's StoreLimits)"));
+}
+
 grpc::Status UnknownInstance(const std::string& id) {
   return grpc::Status(grpc::StatusCode::NOT_FOUND,
                       absl::StrCat("no instance \"", std::string(LoggableId(id)),
@@ -193,15 +206,24 @@ void WriteOutcome(Outcome outcome, Response& response, RequestRecord& record) {
 ExecutionServiceImpl::ExecutionServiceImpl(Dependencies deps, ExecutionLimits limits)
     : deps_(deps), limits_(limits) {}
 
+absl::StatusOr<runtime::MemoryBudget::Reservation> ExecutionServiceImpl::HoldModuleBytes(
+    const v1::ModuleSource& source) {
+  if (source.source_case() != v1::ModuleSource::kModule) {
+    return runtime::MemoryBudget::Reservation();
+  }
+  return deps_.budget.Reserve(source.module().size(), "this request's module bytes");
+}
+
 runtime::StoreLimits ExecutionServiceImpl::StoreLimitsFor(const v1::StoreLimits& requested) const {
   runtime::StoreLimits limits;
   limits.max_memory_bytes = requested.max_memory_bytes() == 0
                                 ? limits_.max_memory_bytes
                                 : std::min(requested.max_memory_bytes(), limits_.max_memory_bytes);
-  limits.max_table_elements = static_cast<uint32_t>(
+  limits.max_table_elements =
       requested.max_table_elements() == 0
           ? limits_.max_table_elements
-          : std::min<uint64_t>(requested.max_table_elements(), limits_.max_table_elements));
+          : std::min(requested.max_table_elements(), limits_.max_table_elements);
+  limits.budget = &deps_.budget;
   return limits;
 }
 
@@ -308,7 +330,7 @@ absl::StatusOr<ExecutionServiceImpl::Instantiated> ExecutionServiceImpl::Instant
   } else if (std::optional<v1::Trap> trap = AsTrap(instance.status())) {
     result.start_trap = *std::move(trap);
   } else {
-    return instance.status();
+    return ExplainStoreLimit(instance.status());
   }
   return result;
 }
@@ -356,6 +378,9 @@ grpc::Status ExecutionServiceImpl::Instantiate(grpc::ServerContext* context,
                                                v1::InstantiateResponse* response) {
   RequestRecord record(deps_.log, "Instantiate", context);
   if (grpc::Status status = deps_.auth.Check(*context); !status.ok()) return record.Finish(status);
+  absl::StatusOr<runtime::MemoryBudget::Reservation> module_bytes =
+      HoldModuleBytes(request->module());
+  if (!module_bytes.ok()) return record.Finish(ToGrpcStatus(module_bytes.status()));
   absl::StatusOr<ResolvedModule> resolved = Resolve(request->module(), *context);
   if (!resolved.ok()) return record.Finish(ToGrpcStatus(resolved.status()));
   record.Add("key", resolved->key.ToHex()).Add("cache_hit", resolved->cache_hit);
@@ -422,6 +447,9 @@ grpc::Status ExecutionServiceImpl::Execute(grpc::ServerContext* context,
                                            v1::ExecuteResponse* response) {
   RequestRecord record(deps_.log, "Execute", context);
   if (grpc::Status status = deps_.auth.Check(*context); !status.ok()) return record.Finish(status);
+  absl::StatusOr<runtime::MemoryBudget::Reservation> module_bytes =
+      HoldModuleBytes(request->module());
+  if (!module_bytes.ok()) return record.Finish(ToGrpcStatus(module_bytes.status()));
   absl::StatusOr<ResolvedModule> resolved = Resolve(request->module(), *context);
   if (!resolved.ok()) return record.Finish(ToGrpcStatus(resolved.status()));
   record.Add("key", resolved->key.ToHex())
@@ -438,6 +466,11 @@ grpc::Status ExecutionServiceImpl::Execute(grpc::ServerContext* context,
       ReadArguments(request->export_name(), **type, request->args());
   if (!args.ok()) return record.Finish(ToGrpcStatus(args.status()));
 
+  // The Store lives as long as this call, an instance like any other: a
+  // flood of Executes meets --max-instances instead of building Stores
+  // without bound.
+  absl::StatusOr<InstanceRegistry::Reservation> room = deps_.instances.Reserve();
+  if (!room.ok()) return record.Finish(ToGrpcStatus(room.status()));
   absl::StatusOr<Instantiated> made = InstantiateInStore(*resolved, request->limits(), *context);
   if (!made.ok()) return record.Finish(ToGrpcStatus(made.status()));
   if (made->start_trap.has_value()) {

@@ -61,7 +61,8 @@ absl::StatusOr<InstanceRegistry::Reservation> InstanceRegistry::Reserve() {
   if (entries_.size() + reserved_ >= max_instances_) {
     return absl::ResourceExhaustedError(
         absl::StrCat("this daemon already holds its limit of ", max_instances_,
-                     " instances (--max-instances); drop some first"));
+                     " instances (--max-instances; Execute calls in progress count too): "
+                     "drop some, or try again once calls end"));
   }
   ++reserved_;
   return Reservation(this);

@@ -68,6 +68,9 @@ absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> Credentials(const Serve
 
 KilnServer::KilnServer(const ServerConfig& config)
     : config_(config),
+      memory_budget_(config.max_total_memory_bytes != 0 ? config.max_total_memory_bytes
+                                                        : UsableHostMemory() / 2,
+                     "this daemon's memory budget (--max-total-memory)"),
       loaded_modules_(kLoadedModulesKept),
       instances_(config.max_instances, std::chrono::seconds(config.idle_instance_timeout_s)),
       ticker_(engine_, kEpochPeriod),
@@ -92,10 +95,11 @@ absl::StatusOr<std::unique_ptr<KilnServer>> KilnServer::Start(const ServerConfig
   self->pipeline_ = std::make_unique<CompilePipeline>(
       CompilePipelineOptions{.threads = config.threads,
                              .max_concurrent_compiles = config.max_concurrent_compiles,
-                             .max_module_size = config.max_module_size},
+                             .max_module_size = config.max_module_size,
+                             .budget = &self->memory_budget_},
       *self->store_);
   self->compile_service_ = std::make_unique<CompileServiceImpl>(
-      *self->pipeline_, self->log_, self->auth_, config.max_message_size);
+      *self->pipeline_, self->memory_budget_, self->log_, self->auth_, config.max_message_size);
   self->execution_service_ = std::make_unique<ExecutionServiceImpl>(
       ExecutionServiceImpl::Dependencies{.engine = self->engine_,
                                          .ticker = self->ticker_,
@@ -103,9 +107,11 @@ absl::StatusOr<std::unique_ptr<KilnServer>> KilnServer::Start(const ServerConfig
                                          .pipeline = *self->pipeline_,
                                          .loaded_modules = self->loaded_modules_,
                                          .instances = self->instances_,
+                                         .budget = self->memory_budget_,
                                          .log = self->log_,
                                          .auth = self->auth_},
       ExecutionLimits{.max_memory_bytes = config.max_memory_bytes,
+                      .max_table_elements = config.max_table_elements,
                       .time_limit_ms = config.time_limit_ms});
   self->admin_service_ = std::make_unique<AdminServiceImpl>(*self->pipeline_, self->instances_,
                                                             self->log_, self->auth_);

@@ -1,5 +1,7 @@
 #include "kiln/server/server_config.h"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
@@ -35,12 +37,18 @@ kiln.v1.CompileService, ExecutionService, AdminService, grpc.health.v1).
   --threads N                    compile threads (default: one per core)
   --max-module-size BYTES        largest module accepted (default 256M)
   --max-concurrent-compiles N    compiles at once; others wait (default 4)
-  --max-memory BYTES             linear memory per Store (default 1G)
+  --max-memory BYTES             linear memory per Store, all its memories
+                                 together (default 1G)
+  --max-table-elements N         table elements per Store, all its tables
+                                 together, 8 bytes each (default 10000000)
+  --max-total-memory BYTES       memory budget of the whole daemon (default:
+                                 half of physical memory, or of the cgroup's
+                                 limit if lower; at least 1M)
   --time-limit-ms N              wall-clock limit per call (default 10000)
-  --max-instances N              live instances at once (default 1000)
-  --max-call-threads N           threads running calls at once; a call
-                                 beyond them gets RESOURCE_EXHAUSTED
-                                 (default 256, at least 4)
+  --max-instances N              live instances at once, Execute calls in
+                                 progress included (default 1000)
+  --max-call-threads N           threads running calls at once (default
+                                 256, at least 4)
   --idle-instance-timeout-s N    drop instances idle this long (default
                                  300; 0: never)
   --max-message-size BYTES       gRPC message limit (default 64M)
@@ -49,6 +57,26 @@ kiln.v1.CompileService, ExecutionService, AdminService, grpc.health.v1).
   --help                         print this and exit
 
 Sizes take a binary suffix: K, M, G, T (also KiB, MB, ...).
+
+Limits, and what a request gets when it meets one:
+  --max-module-size, --max-message-size  RESOURCE_EXHAUSTED (a streamed
+      module as soon as the bytes received pass the limit)
+  --max-concurrent-compiles  the compile waits for a slot
+  --max-memory, --max-table-elements  memory.grow / table.grow return -1;
+      a module whose memory or tables start larger: RESOURCE_EXHAUSTED.
+      A request's StoreLimits may lower them, never raise them.
+  --max-total-memory  charged for every Store's memories and tables (as
+      they are made and grow, given back when the instance goes), for
+      module bytes as they arrive, and for each compile by an estimate
+      made from the module's code size before LLVM starts: past it,
+      RESOURCE_EXHAUSTED (memory.grow / table.grow return -1); a module
+      whose compile alone would need more is refused outright
+  --time-limit-ms  the guest traps with TRAP_KIND_INTERRUPTED
+  --max-instances  Instantiate and Execute: RESOURCE_EXHAUSTED
+  --max-call-threads  RESOURCE_EXHAUSTED
+  --idle-instance-timeout-s  the instance is dropped; later calls on it
+      get NOT_FOUND
+
 On SIGTERM or SIGINT kilnd stops accepting calls, lets those in flight
 finish (30 s at most) and exits.
 )";
@@ -119,6 +147,8 @@ const std::map<std::string, Setter, std::less<>>& Setters() {
       {"max-module-size", &SetBytes<&ServerConfig::max_module_size, 8, kNoMax>},
       {"max-concurrent-compiles", &SetCount<&ServerConfig::max_concurrent_compiles, 1>},
       {"max-memory", &SetBytes<&ServerConfig::max_memory_bytes, 0, kNoMax>},
+      {"max-table-elements", &SetCount<&ServerConfig::max_table_elements, 0>},
+      {"max-total-memory", &SetBytes<&ServerConfig::max_total_memory_bytes, 1 << 20, kNoMax>},
       {"time-limit-ms", &SetCount<&ServerConfig::time_limit_ms, 1>},
       {"max-instances", &SetCount<&ServerConfig::max_instances, 1>},
       {"max-call-threads", &SetCount<&ServerConfig::max_call_threads, 4>},
@@ -212,10 +242,42 @@ absl::StatusOr<std::vector<Flag>> SplitFlags(const std::vector<std::string>& arg
 
 }  // namespace
 
+uint64_t UsableHostMemory() {
+  const long pages = sysconf(_SC_PHYS_PAGES);
+  const long page_size = sysconf(_SC_PAGE_SIZE);
+  uint64_t usable = pages > 0 && page_size > 0
+                        ? static_cast<uint64_t>(pages) * static_cast<uint64_t>(page_size)
+                        : uint64_t{4} << 30;  // unknown: assume a small machine
+  // A cgroup's limit is where the OOM killer acts, whatever the machine
+  // has. /proc/self/cgroup names this process's groups: "0::/PATH" (v2,
+  // memory.max, "max" for none) or "N:memory:/PATH" (v1,
+  // memory.limit_in_bytes, a huge number for none). Inside a container the
+  // group's own files may also sit at the mount's root.
+  std::vector<std::string> files = {"/sys/fs/cgroup/memory.max",
+                                    "/sys/fs/cgroup/memory/memory.limit_in_bytes"};
+  std::ifstream groups("/proc/self/cgroup");
+  for (std::string line; std::getline(groups, line);) {
+    if (line.starts_with("0::")) {
+      files.push_back("/sys/fs/cgroup" + line.substr(3) + "/memory.max");
+    } else if (const size_t at = line.find(":memory:"); at != std::string::npos) {
+      files.push_back("/sys/fs/cgroup/memory" + line.substr(at + 8) + "/memory.limit_in_bytes");
+    }
+  }
+  for (const std::string& file : files) {
+    std::ifstream in(file);
+    uint64_t limit = 0;
+    if (std::string text; std::getline(in, text) && absl::SimpleAtoi(text, &limit) && limit > 0) {
+      usable = std::min(usable, limit);
+    }
+  }
+  return usable;
+}
+
 ServerConfig DefaultServerConfig() {
   ServerConfig config;
   config.cache_dir = cache::DefaultCacheDir();
   config.threads = std::max(1u, std::thread::hardware_concurrency());
+  config.max_total_memory_bytes = UsableHostMemory() / 2;
   return config;
 }
 

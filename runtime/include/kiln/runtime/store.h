@@ -18,17 +18,28 @@
 #include "absl/status/statusor.h"
 #include "kiln/runtime/engine.h"
 #include "kiln/runtime/extern.h"
+#include "kiln/runtime/memory_budget.h"
 #include "kiln/runtime/value.h"
 #include "kiln/wasm/types.h"
 
 namespace kiln::runtime {
 
+// What one Store may hold. Each limit covers all of the Store's memories
+// (or tables) together, however many instances made them: growing past a
+// limit fails the way the spec lets it (memory.grow and table.grow return
+// -1); creating past it, or instantiating a module whose memories and
+// tables would pass it at their initial sizes, is RESOURCE_EXHAUSTED,
+// refused before anything is allocated.
 struct StoreLimits {
-  // Bytes of linear memory all of the Store's memories may have together;
-  // memory.grow past it returns -1, creating a memory past it fails.
+  // Bytes of linear memory, all memories together.
   uint64_t max_memory_bytes = std::numeric_limits<uint64_t>::max();
-  // Elements any one table may have.
-  uint32_t max_table_elements = 10'000'000;
+  // Elements of all tables together. An element is a pointer, so this is
+  // also the tables' memory: 10 million elements are 80 MB on 64-bit hosts.
+  uint64_t max_table_elements = 10'000'000;
+  // When set, the Store also charges this budget, shared with other Stores,
+  // for its memories' bytes and its tables' storage, and gives them back
+  // when it is destroyed; the budget must outlive the Store.
+  MemoryBudget* budget = nullptr;
 };
 
 // An untyped host function: reads `params` (already checked against its

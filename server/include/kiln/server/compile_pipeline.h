@@ -7,8 +7,10 @@
 // thread-safe), key the module by its bytes and that compiler's
 // fingerprint, and ask the ArtifactStore, which answers from a tier or
 // runs one compute per key however many callers ask at once. A compute
-// waits for one of --max-concurrent-compiles slots, decodes and validates,
-// compiles on the daemon's TBB arena (--threads) and writes the artifact.
+// waits for one of --max-concurrent-compiles slots, reserves the memory the
+// compile is expected to take from the daemon's budget (compile_memory.h),
+// decodes and validates, compiles on the daemon's TBB arena (--threads)
+// and writes the artifact.
 //
 // Cancellation: a caller that gives up stops waiting for another caller's
 // compile and for a compile slot within a few milliseconds. A compile it
@@ -34,6 +36,7 @@
 #include "kiln/cache/artifact_store.h"
 #include "kiln/cache/cache_key.h"
 #include "kiln/jit/compiler.h"
+#include "kiln/runtime/memory_budget.h"
 #include "kiln/server/compile_slots.h"
 #include "kiln/v1/types.pb.h"
 
@@ -43,6 +46,8 @@ struct CompilePipelineOptions {
   uint32_t threads = 1;
   uint32_t max_concurrent_compiles = 4;
   uint64_t max_module_size = uint64_t{256} << 20;
+  // Each compile reserves its estimated memory here first; none when null.
+  runtime::MemoryBudget* budget = nullptr;
 };
 
 // What one request got.
@@ -71,10 +76,12 @@ class CompilePipeline {
 
   // The artifact of `module` compiled with `options`, from the cache or
   // compiled now. Errors: RESOURCE_EXHAUSTED for a module over
-  // --max-module-size; INVALID_ARGUMENT for a malformed or invalid module
-  // (the decoder's or validator's message, with the byte offset) or bad
-  // options; CANCELLED when `cancelled()` turned true while waiting; what
-  // the compiler returns when it fails ("compile: ...").
+  // --max-module-size, or a compile the memory budget cannot hold now (or
+  // ever: then before waiting for a slot); INVALID_ARGUMENT for a
+  // malformed or invalid module (the decoder's or validator's message,
+  // with the byte offset) or bad options; CANCELLED when `cancelled()`
+  // turned true while waiting; what the compiler returns when it fails
+  // ("compile: ...").
   absl::StatusOr<CompileOutcome> Compile(std::span<const uint8_t> module,
                                          const v1::CompileOptions& options,
                                          const std::function<bool()>& cancelled);

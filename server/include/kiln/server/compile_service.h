@@ -3,8 +3,11 @@
 //
 // Unary Compile is bounded by gRPC's message limit (--max-message-size);
 // CompileStream takes modules of any size up to --max-module-size in
-// chunks, refusing as soon as the bytes received pass the limit. Both then
-// take the same path. GetArtifact streams an artifact in chunks that fit
+// chunks, refusing as soon as the bytes received pass the limit. The
+// module's bytes are charged to the daemon's MemoryBudget while the
+// request lasts (a stream's as they arrive), so that many uploads at once
+// meet RESOURCE_EXHAUSTED instead of exhausting the host. Both then take
+// the same path. GetArtifact streams an artifact in chunks that fit
 // the message limit; FindMissing only checks presence (no tier reads the
 // entries' bytes for it, and nothing is promoted).
 //
@@ -24,6 +27,7 @@
 #include <grpcpp/server_context.h>
 #include <grpcpp/support/byte_buffer.h>
 
+#include "kiln/runtime/memory_budget.h"
 #include "kiln/server/auth.h"
 #include "kiln/server/compile_pipeline.h"
 #include "kiln/server/request_log.h"
@@ -33,8 +37,8 @@ namespace kiln::server {
 
 class CompileServiceImpl final : public grpc::Service {
  public:
-  CompileServiceImpl(CompilePipeline& pipeline, RequestLog& log, const BearerTokenAuth& auth,
-                     uint64_t max_message_size);
+  CompileServiceImpl(CompilePipeline& pipeline, runtime::MemoryBudget& budget, RequestLog& log,
+                     const BearerTokenAuth& auth, uint64_t max_message_size);
 
   // Reply: a CompileResponse (see compile_reply.h).
   grpc::Status Compile(grpc::ServerContext* context, const v1::CompileRequest* request,
@@ -60,6 +64,7 @@ class CompileServiceImpl final : public grpc::Service {
 
   std::vector<std::string> method_names_;  // "/kiln.v1.CompileService/Compile", ...
   CompilePipeline& pipeline_;
+  runtime::MemoryBudget& budget_;
   RequestLog& log_;
   const BearerTokenAuth& auth_;
   const uint64_t max_message_size_;

@@ -9,8 +9,15 @@
 //     TRAP_KIND_INTERRUPTED. A guest whose caller cancels is interrupted
 //     within about 20 ms (CancelWatcher, which says what gRPC counts as a
 //     cancel), and the call ends CANCELLED.
-//   - memory: each Store may hold --max-memory bytes of linear memory;
-//     memory.grow beyond returns -1.
+//   - memory: each Store may hold --max-memory bytes of linear memory and
+//     --max-table-elements table elements, all its memories (tables)
+//     together; memory.grow (table.grow) beyond returns -1, a module that
+//     starts beyond is RESOURCE_EXHAUSTED. Every Store also charges the
+//     daemon's MemoryBudget (--max-total-memory) the same way, and so does
+//     a request's module bytes while the request lasts.
+//   - instances: an Execute holds one of --max-instances for its duration,
+//     as an Instantiate does for the instance's life; past them,
+//     RESOURCE_EXHAUSTED.
 //   - stack: wasm runs on the gRPC handler thread, which needs
 //     EngineConfig::max_wasm_stack plus room for the host; deeper recursion
 //     traps with TRAP_KIND_CALL_STACK_EXHAUSTED. kilnd raises the default
@@ -33,6 +40,7 @@
 #include "kiln/cache/cache_key.h"
 #include "kiln/runtime/engine.h"
 #include "kiln/runtime/extern.h"
+#include "kiln/runtime/memory_budget.h"
 #include "kiln/runtime/module.h"
 #include "kiln/runtime/store.h"
 #include "kiln/server/auth.h"
@@ -49,7 +57,7 @@ namespace kiln::server {
 // The daemon's ceilings; a request may ask for less (0: the ceiling).
 struct ExecutionLimits {
   uint64_t max_memory_bytes = uint64_t{1} << 30;
-  uint32_t max_table_elements = 10'000'000;
+  uint64_t max_table_elements = 10'000'000;
   uint32_t time_limit_ms = 10'000;
 };
 
@@ -62,6 +70,7 @@ class ExecutionServiceImpl final : public v1::ExecutionService::Service {
     CompilePipeline& pipeline;
     LoadedModules& loaded_modules;
     InstanceRegistry& instances;
+    runtime::MemoryBudget& budget;
     RequestLog& log;
     const BearerTokenAuth& auth;
   };
@@ -105,6 +114,11 @@ class ExecutionServiceImpl final : public v1::ExecutionService::Service {
                                               const v1::CompileOptions& options,
                                               const grpc::ServerContext& context);
 
+  // Room in the budget for a request's module bytes, held while the
+  // request lasts (gRPC has them in memory until it ends); none for a
+  // module named by its cache key.
+  absl::StatusOr<runtime::MemoryBudget::Reservation> HoldModuleBytes(
+      const v1::ModuleSource& source);
   runtime::StoreLimits StoreLimitsFor(const v1::StoreLimits& requested) const;
   std::chrono::milliseconds TimeLimitFor(const v1::StoreLimits& requested) const;
 

@@ -8,8 +8,9 @@
 // one thread at a time); calls on different instances run in parallel.
 //
 // Limits: at most `max_instances` exist at once (Reserve says
-// RESOURCE_EXHAUSTED beyond), and a reaper thread drops instances that no
-// call has used for `idle_timeout` (never one in use).
+// RESOURCE_EXHAUSTED beyond; an Execute call holds a Reservation for its
+// whole run without ever adding an instance), and a reaper thread drops
+// instances that no call has used for `idle_timeout` (never one in use).
 #ifndef KILN_SERVER_INSTANCE_REGISTRY_H_
 #define KILN_SERVER_INSTANCE_REGISTRY_H_
 

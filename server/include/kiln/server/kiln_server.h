@@ -15,14 +15,15 @@
 #include "absl/status/statusor.h"
 #include "kiln/cache/artifact_store.h"
 #include "kiln/runtime/engine.h"
+#include "kiln/runtime/memory_budget.h"
 #include "kiln/server/admin_service.h"
 #include "kiln/server/auth.h"
 #include "kiln/server/cancel_watcher.h"
 #include "kiln/server/compile_pipeline.h"
 #include "kiln/server/compile_service.h"
 #include "kiln/server/epoch_ticker.h"
-#include "kiln/server/heap_trimmer.h"
 #include "kiln/server/execution_service.h"
+#include "kiln/server/heap_trimmer.h"
 #include "kiln/server/instance_registry.h"
 #include "kiln/server/loaded_modules.h"
 #include "kiln/server/request_log.h"
@@ -44,6 +45,8 @@ class KilnServer {
 
   // HOST:PORT with the port actually bound (--listen may say 0).
   const std::string& address() const { return address_; }
+  // --max-total-memory, with its default filled in.
+  const runtime::MemoryBudget& memory_budget() const { return memory_budget_; }
 
   // Health checks say NOT_SERVING, new calls are refused, and calls in
   // flight get up to `grace` to finish before they are cancelled; returns
@@ -58,6 +61,9 @@ class KilnServer {
   const ServerConfig config_;
   BearerTokenAuth auth_;
   RequestLog log_;
+  // Everything that holds memory on a client's behalf charges it; it
+  // outlives all of them.
+  runtime::MemoryBudget memory_budget_;
   runtime::Engine engine_;
   std::unique_ptr<cache::ArtifactStore> store_;
   std::unique_ptr<CompilePipeline> pipeline_;

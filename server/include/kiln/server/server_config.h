@@ -31,6 +31,12 @@ struct ServerConfig {
   uint32_t max_concurrent_compiles = 4;
   // Per Store: every linear memory together.
   uint64_t max_memory_bytes = uint64_t{1} << 30;
+  // Per Store: every table's elements together (8 bytes each).
+  uint32_t max_table_elements = 10'000'000;
+  // The whole daemon: Stores' memories and tables, compiles (by estimate)
+  // and module bytes being received, together. DefaultServerConfig sets
+  // half of UsableHostMemory(); 0 here means that too.
+  uint64_t max_total_memory_bytes = 0;
   // Per call into wasm (and per start function).
   uint32_t time_limit_ms = 10'000;
   uint32_t max_instances = 1000;
@@ -55,8 +61,9 @@ struct ParsedCommandLine {
   bool help = false;  // --help: print kUsage, nothing else
 };
 
-// The defaults above, with the cache folder (cache::DefaultCacheDir()) and
-// thread count (the hardware's) filled in for this machine.
+// The defaults above, with the cache folder (cache::DefaultCacheDir()),
+// thread count (the hardware's) and memory budget (half of
+// UsableHostMemory()) filled in for this machine.
 ServerConfig DefaultServerConfig();
 
 // `args` excludes the program name. INVALID_ARGUMENT naming the flag (or
@@ -66,6 +73,10 @@ absl::StatusOr<ParsedCommandLine> ParseCommandLine(const std::vector<std::string
 // "123", "512K", "64M", "10G", "2TiB", ...; INVALID_ARGUMENT otherwise or
 // when the value does not fit in 64 bits.
 absl::StatusOr<uint64_t> ParseByteSize(std::string_view text);
+
+// Physical memory, or the memory limit of this process's cgroup (a
+// container's or a systemd unit's) when that is lower.
+uint64_t UsableHostMemory();
 
 extern const std::string_view kUsage;
 
