@@ -8,8 +8,8 @@
 
 namespace kiln::runtime {
 
-const wasm::FuncType& Func::type(const Store& store) const {
-  return store.engine().signatures().Lookup(ref_->type_id);
+const wasm::FuncType& Func::type() const {
+  return store_->engine().signatures().Lookup(ref_->type_id);
 }
 
 const wasm::TableType& Table::type() const { return table_->type; }
@@ -26,6 +26,9 @@ absl::Status Table::Set(uint32_t index, const Value& value) {
   if (value.type() != table_->type.element) {
     return absl::InvalidArgumentError("value does not match the table's element type");
   }
+  if (absl::Status owned = table_->store->CheckOwnsValue(value, "the table"); !owned.ok()) {
+    return owned;
+  }
   if (index >= table_->elements.size()) {
     return absl::OutOfRangeError(absl::StrCat("table index ", index, " is out of bounds"));
   }
@@ -40,6 +43,7 @@ absl::Status Table::Set(uint32_t index, const Value& value) {
 
 int64_t Table::Grow(uint32_t delta, const Value& init) {
   if (init.type() != table_->type.element) return -1;
+  if (!table_->store->CheckOwnsValue(init, "the table").ok()) return -1;
   return table_->Grow(delta, init.ref());
 }
 
@@ -96,6 +100,9 @@ absl::Status Global::Set(const Value& value) {
   if (!global_->type.is_mutable) return absl::FailedPreconditionError("global is immutable");
   if (value.type() != global_->type.type) {
     return absl::InvalidArgumentError("value does not match the global's type");
+  }
+  if (absl::Status owned = global_->store->CheckOwnsValue(value, "the global"); !owned.ok()) {
+    return owned;
   }
   global_->cell.value = value.raw();
   return absl::OkStatus();

@@ -30,8 +30,26 @@ bool LimitsMatch(const wasm::Limits& actual, const wasm::Limits& required) {
   return actual.max.has_value() && *actual.max <= *required.max;
 }
 
-absl::Status CheckImport(const Store& store, const Module& module, const wasm::Import& import,
+// The Store a definition lives in.
+const StoreState* StoreOf(const Extern& definition) {
+  switch (definition.index()) {
+    case 0: return std::get<Func>(definition).store();
+    case 1: return std::get<Table>(definition).instance()->store;
+    case 2: return std::get<Memory>(definition).instance()->store;
+    default: return std::get<Global>(definition).instance()->store;
+  }
+}
+
+absl::Status CheckImport(const StoreState& store, const Module& module, const wasm::Import& import,
                          const Extern& definition) {
+  if (StoreOf(definition) != &store) {
+    // Linking it would leave this Store's code pointing into another
+    // Store, which may be destroyed first.
+    return absl::InvalidArgumentError(
+        absl::StrCat("import ", ImportName(import), ": the ",
+                     std::string(ExternKindName(definition)),
+                     " defined for it belongs to another Store"));
+  }
   const wasm::ExternKind kinds[] = {wasm::ExternKind::kFunc, wasm::ExternKind::kTable,
                                     wasm::ExternKind::kMemory, wasm::ExternKind::kGlobal};
   if (kinds[definition.index()] != import.kind) {
@@ -46,7 +64,7 @@ absl::Status CheckImport(const Store& store, const Module& module, const wasm::I
         return Incompatible(
             import, absl::StrCat("expected ",
                                  wasm::FuncTypeToString(module.wasm().types[import.func_type_index]),
-                                 ", got ", wasm::FuncTypeToString(f.type(store))));
+                                 ", got ", wasm::FuncTypeToString(f.type())));
       }
       return absl::OkStatus();
     }
@@ -148,16 +166,14 @@ absl::StatusOr<Instance> Linker::Instantiate(Store& store,
     if (it == definitions_.end()) {
       return absl::NotFoundError(absl::StrCat("unknown import: ", ImportName(import)));
     }
-    if (absl::Status s = CheckImport(store, *module, import, it->second); !s.ok()) return s;
+    if (absl::Status s = CheckImport(state, *module, import, it->second); !s.ok()) return s;
     imports.push_back(it->second);
   }
   if (absl::Status s = CheckRoomForDefinitions(state, m); !s.ok()) return s;
 
   state.AddModule(module);
-  InstanceData* data = state.NewInstance();
+  InstanceData* data = state.NewInstance(m.num_functions());
   data->module = module;
-  data->store = &state;
-  data->funcs.resize(m.num_functions());
   uint32_t next_func = 0;
   for (size_t i = 0; i < imports.size(); ++i) {
     const Extern& e = imports[i];
@@ -234,14 +250,17 @@ absl::StatusOr<Instance> Linker::Instantiate(Store& store,
   }
 
   // Exports.
-  for (const wasm::Export& ex : m.exports) {
-    Extern value = Func(&data->funcs[0]);
+  auto exported = [&](const wasm::Export& ex) -> Extern {
     switch (ex.kind) {
-      case wasm::ExternKind::kFunc: value = Func(&data->funcs[ex.index]); break;
-      case wasm::ExternKind::kTable: value = Table(data->table_instances[ex.index]); break;
-      case wasm::ExternKind::kMemory: value = Memory(data->memory); break;
-      case wasm::ExternKind::kGlobal: value = Global(data->global_instances[ex.index]); break;
+      case wasm::ExternKind::kFunc: return Func(&state, &data->funcs[ex.index]);
+      case wasm::ExternKind::kTable: return Table(data->table_instances[ex.index]);
+      case wasm::ExternKind::kMemory: return Memory(data->memory);
+      case wasm::ExternKind::kGlobal: break;
     }
+    return Global(data->global_instances[ex.index]);
+  };
+  for (const wasm::Export& ex : m.exports) {
+    const Extern value = exported(ex);
     data->export_index[ex.name] = data->exports.size();
     data->exports.emplace_back(ex.name, value);
   }
@@ -291,7 +310,8 @@ absl::StatusOr<Instance> Linker::Instantiate(Store& store,
   }
 
   if (m.start.has_value()) {
-    absl::StatusOr<std::vector<Value>> result = store.Call(Func(&data->funcs[*m.start]), {});
+    absl::StatusOr<std::vector<Value>> result =
+        store.Call(Func(&state, &data->funcs[*m.start]), {});
     if (!result.ok()) return result.status();
   }
   return Instance(data);

@@ -91,6 +91,30 @@ bool StoreState::InMemoryReservation(uintptr_t address) const {
   return false;
 }
 
+void StoreState::AddFuncRefs(const vm::VMFuncRef* first, size_t count) {
+  if (count == 0) return;
+  const auto start = reinterpret_cast<uintptr_t>(first);
+  funcref_ranges_.emplace(start, start + count * sizeof(vm::VMFuncRef));
+}
+
+bool StoreState::OwnsFuncRef(const void* ref) const {
+  const auto address = reinterpret_cast<uintptr_t>(ref);
+  auto it = funcref_ranges_.upper_bound(address);
+  if (it == funcref_ranges_.begin()) return false;
+  --it;
+  return address < it->second && (address - it->first) % sizeof(vm::VMFuncRef) == 0;
+}
+
+absl::Status StoreState::CheckOwnsValue(const Value& value, std::string_view where) const {
+  if (value.type() != wasm::ValType::kFuncRef || value.ref() == nullptr ||
+      OwnsFuncRef(value.ref())) {
+    return absl::OkStatus();
+  }
+  return absl::InvalidArgumentError(absl::StrCat(
+      "a funcref of another Store cannot be used in ", std::string(where),
+      ": a Store's values hold only its own functions"));
+}
+
 bool StoreState::ChargeBudget(uint64_t bytes) {
   if (charge_.budget == nullptr || bytes == 0) return true;
   if (!charge_.budget->TryCharge(bytes)) return false;
@@ -128,8 +152,11 @@ void Store::Interrupt() {
 }
 
 absl::StatusOr<std::vector<Value>> Store::Call(Func func, std::span<const Value> args) {
+  if (func.store() != state_.get()) {
+    return absl::InvalidArgumentError("the function belongs to another Store");
+  }
   vm::VMFuncRef* ref = func.vm_ref();
-  const wasm::FuncType& type = func.type(*this);
+  const wasm::FuncType& type = func.type();
   if (args.size() != type.params.size()) {
     return absl::InvalidArgumentError(absl::StrCat("expected ", type.params.size(),
                                                    " arguments, got ", args.size()));
@@ -139,6 +166,10 @@ absl::StatusOr<std::vector<Value>> Store::Call(Func func, std::span<const Value>
       return absl::InvalidArgumentError(absl::StrCat(
           "argument ", i, " is ", args[i].ToString(), ", expected type ",
           std::string(wasm::ValTypeName(type.params[i]))));
+    }
+    if (absl::Status owned = state_->CheckOwnsValue(args[i], absl::StrCat("argument ", i));
+        !owned.ok()) {
+      return owned;
     }
   }
   // Host functions are called through array_call alone; their native code
@@ -172,7 +203,7 @@ Func Store::CreateHostFunc(const wasm::FuncType& type, HostCallback callback) {
   data->funcref.array_call = HostArrayCall;
   data->funcref.vmctx = reinterpret_cast<vm::VMContext*>(&data->host);
   data->funcref.type_id = state_->engine().signatures().Intern(type);
-  return Func(&data->funcref);
+  return Func(state_.get(), &data->funcref);
 }
 
 Func Store::CreateNativeHostFunc(const wasm::FuncType& type, const void* native_code,
@@ -183,7 +214,7 @@ Func Store::CreateNativeHostFunc(const wasm::FuncType& type, const void* native_
   data->funcref.array_call = array_call;
   data->funcref.vmctx = nullptr;
   data->funcref.type_id = state_->engine().signatures().Intern(type);
-  return Func(&data->funcref);
+  return Func(state_.get(), &data->funcref);
 }
 
 absl::Status StoreState::CheckMemoryRoom(uint64_t pages, std::string_view what) const {
@@ -230,6 +261,9 @@ absl::StatusOr<Table> Store::CreateTable(const wasm::TableType& type, const Valu
   if (init.type() != type.element) {
     return absl::InvalidArgumentError("table initial value has the wrong type");
   }
+  if (absl::Status owned = state_->CheckOwnsValue(init, "a table's initial value"); !owned.ok()) {
+    return owned;
+  }
   const uint64_t elements = type.limits.min;
   if (elements > state_->table_elements_left()) {
     return absl::ResourceExhaustedError(absl::StrCat(
@@ -261,6 +295,9 @@ absl::StatusOr<Table> Store::CreateTable(const wasm::TableType& type, const Valu
 absl::StatusOr<Global> Store::CreateGlobal(const wasm::GlobalType& type, const Value& value) {
   if (value.type() != type.type) {
     return absl::InvalidArgumentError("global initial value has the wrong type");
+  }
+  if (absl::Status owned = state_->CheckOwnsValue(value, "a global's initial value"); !owned.ok()) {
+    return owned;
   }
   GlobalInstance* global = state_->NewGlobal();
   global->type = type;

@@ -12,6 +12,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/container/btree_map.h"
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -59,6 +60,7 @@ struct TableInstance {
 struct GlobalInstance {
   wasm::GlobalType type;
   vm::VMGlobal cell{};
+  StoreState* store = nullptr;
 };
 
 struct HostFuncData;
@@ -122,9 +124,33 @@ class StoreState {
 
   MemoryInstance* NewMemory() { return &memories_.emplace_back(); }
   TableInstance* NewTable() { return &tables_.emplace_back(); }
-  GlobalInstance* NewGlobal() { return &globals_.emplace_back(); }
-  HostFuncData* NewHostFunc() { return &host_funcs_.emplace_back(); }
-  InstanceData* NewInstance() { return &instances_.emplace_back(); }
+  GlobalInstance* NewGlobal() {
+    GlobalInstance* global = &globals_.emplace_back();
+    global->store = this;
+    return global;
+  }
+  HostFuncData* NewHostFunc() {
+    HostFuncData* data = &host_funcs_.emplace_back();
+    AddFuncRefs(&data->funcref, 1);
+    return data;
+  }
+  // `funcs` must already have its final size: the Store remembers where
+  // its funcrefs are.
+  InstanceData* NewInstance(uint32_t num_functions) {
+    InstanceData* data = &instances_.emplace_back();
+    data->store = this;
+    data->funcs.resize(num_functions);
+    AddFuncRefs(data->funcs.data(), data->funcs.size());
+    return data;
+  }
+
+  // Whether `ref` is one of this Store's funcrefs (an instance's function
+  // or a host function). Only reads addresses, so a funcref of any other
+  // live Store is told apart without being touched.
+  bool OwnsFuncRef(const void* ref) const;
+  // OK for a value this Store may hold: anything but a funcref of another
+  // Store. INVALID_ARGUMENT naming `where` otherwise.
+  absl::Status CheckOwnsValue(const Value& value, std::string_view where) const;
 
   // Keeps `module` alive and lets the fault handler find its code.
   void AddModule(const std::shared_ptr<const Module>& module);
@@ -172,6 +198,8 @@ class StoreState {
   absl::Status BudgetExhausted(uint64_t bytes, std::string_view what) const;
 
  private:
+  void AddFuncRefs(const vm::VMFuncRef* first, size_t count);
+
   // Bytes this Store took from its budget. Declared first, so destroyed
   // last: the budget gets them back only once the memories and tables that
   // held them are freed.
@@ -193,6 +221,8 @@ class StoreState {
   std::deque<HostFuncData> host_funcs_;
   std::deque<InstanceData> instances_;
   std::vector<std::shared_ptr<const Module>> modules_;
+  // Where this Store's funcrefs lie: first address -> one past the last.
+  absl::btree_map<uintptr_t, uintptr_t> funcref_ranges_;
   uint64_t memory_bytes_ = 0;
   uint64_t table_elements_ = 0;
 };

@@ -421,7 +421,7 @@ grpc::Status ExecutionServiceImpl::Invoke(grpc::ServerContext* context,
   absl::StatusOr<runtime::Func> func = instance->instance.GetFunc(request->export_name());
   if (!func.ok()) return record.Finish(ToGrpcStatus(func.status()));
   absl::StatusOr<std::vector<runtime::Value>> args =
-      ReadArguments(request->export_name(), func->type(*instance->store), request->args());
+      ReadArguments(request->export_name(), func->type(), request->args());
   if (!args.ok()) return record.Finish(ToGrpcStatus(args.status()));
   absl::StatusOr<CallOutcome> outcome =
       Call(*instance->store, *func, *args, instance->time_limit, *context);

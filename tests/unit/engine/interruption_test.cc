@@ -4,6 +4,7 @@
 // loop that calls nothing has no check; the runtime's signal stops it
 // (runtime/src/guest_signals.h). Each test runs at O0 and O2, whose code
 // differs.
+#include <atomic>
 #include <chrono>
 #include <cstring>
 #include <functional>
@@ -17,7 +18,6 @@ namespace kiln::engine_test {
 namespace {
 
 using std::chrono::milliseconds;
-using std::chrono::steady_clock;
 
 constexpr milliseconds kTickDelay{50};
 
@@ -64,28 +64,33 @@ Bytes SpinModule() {
   return m.Build();
 }
 
-struct TimedCall {
+struct TickedCall {
   absl::Status status;
-  steady_clock::duration elapsed;
+  // How many ticks the other thread had made when the call returned: the
+  // order of events, which no machine's speed changes.
+  int ticks_before_return;
 };
 
 // Calls `name` on this thread while a second thread advances the epoch
 // `ticks` times, kTickDelay apart. If the engine never notices, the call
 // never returns and CTest's timeout fails the test.
-TimedCall CallWhileTicking(runtime::Engine& engine, runtime::Store& store,
-                           const runtime::Instance& instance, std::string_view name,
-                           int ticks = 1) {
-  const steady_clock::time_point start = steady_clock::now();
-  std::thread ticker([&engine, ticks] {
+TickedCall CallWhileTicking(runtime::Engine& engine, runtime::Store& store,
+                            const runtime::Instance& instance, std::string_view name,
+                            int ticks = 1) {
+  std::atomic<int> ticked{0};
+  std::thread ticker([&engine, &ticked, ticks] {
     for (int i = 0; i < ticks; ++i) {
       std::this_thread::sleep_for(kTickDelay);
+      // Counted before the epoch moves, so that a call the tick stops
+      // always sees it counted.
+      ticked.fetch_add(1);
       engine.IncrementEpoch();
     }
   });
   absl::Status status = Invoke(store, instance, name).status();
-  const steady_clock::duration elapsed = steady_clock::now() - start;
+  const int ticks_before_return = ticked.load();
   ticker.join();
-  return {std::move(status), elapsed};
+  return {std::move(status), ticks_before_return};
 }
 
 jit::CompilerOptions AtLevel(jit::OptLevel level) {
@@ -120,11 +125,11 @@ INSTANTIATE_TEST_SUITE_P(OptLevels, InterruptionTest,
 
 TEST_P(InterruptionTest, EmptyLoopIsInterrupted) {
   store_.SetEpochDeadline(1);
-  TimedCall call = CallWhileTicking(engine_, store_, *instance_, "spin");
+  TickedCall call = CallWhileTicking(engine_, store_, *instance_, "spin");
   EXPECT_TRUE(IsTrap(call.status, TrapCode::kInterrupted));
   // It ran until the tick, not less: the trap is the interrupt, not a
   // deadline that was already due.
-  EXPECT_GE(call.elapsed, kTickDelay);
+  EXPECT_EQ(call.ticks_before_return, 1);
 }
 
 TEST_P(InterruptionTest, StoreIsUsableAfterInterrupt) {
@@ -150,16 +155,16 @@ TEST_P(InterruptionTest, StoreIsUsableAfterInterrupt) {
 TEST_P(InterruptionTest, DeadlineCountsTicks) {
   // Two ticks are needed: the first one must not stop the guest.
   store_.SetEpochDeadline(2);
-  TimedCall call = CallWhileTicking(engine_, store_, *instance_, "spin", /*ticks=*/2);
+  TickedCall call = CallWhileTicking(engine_, store_, *instance_, "spin", /*ticks=*/2);
   EXPECT_TRUE(IsTrap(call.status, TrapCode::kInterrupted));
-  EXPECT_GE(call.elapsed, 2 * kTickDelay);
+  EXPECT_EQ(call.ticks_before_return, 2);
 }
 
 TEST_P(InterruptionTest, LoopWithCallIsInterrupted) {
   store_.SetEpochDeadline(1);
-  TimedCall call = CallWhileTicking(engine_, store_, *instance_, "spin_call");
+  TickedCall call = CallWhileTicking(engine_, store_, *instance_, "spin_call");
   EXPECT_TRUE(IsTrap(call.status, TrapCode::kInterrupted));
-  EXPECT_GE(call.elapsed, kTickDelay);
+  EXPECT_EQ(call.ticks_before_return, 1);
 
   // The global writes of the interrupted calls stay (a trap does not roll
   // back), and the Store still runs code.
@@ -171,9 +176,9 @@ TEST_P(InterruptionTest, LoopWithCallIsInterrupted) {
 
 TEST_P(InterruptionTest, LoopWithStoresIsInterrupted) {
   store_.SetEpochDeadline(1);
-  TimedCall call = CallWhileTicking(engine_, store_, *instance_, "spin_store");
+  TickedCall call = CallWhileTicking(engine_, store_, *instance_, "spin_store");
   EXPECT_TRUE(IsTrap(call.status, TrapCode::kInterrupted));
-  EXPECT_GE(call.elapsed, kTickDelay);
+  EXPECT_EQ(call.ticks_before_return, 1);
 
   std::optional<runtime::Extern> exported = instance_->GetExport("mem");
   ASSERT_TRUE(exported.has_value());
@@ -206,16 +211,19 @@ TEST_P(InterruptionTest, NoDeadlineMeansTicksAreIgnored) {
 // every call traps at entry.
 TEST_P(InterruptionTest, InterruptFromAnotherThreadStopsTheLoop) {
   ClearDeadline();
-  std::thread interrupter([this] {
+  std::atomic<bool> interrupt_sent{false};
+  std::thread interrupter([this, &interrupt_sent] {
     std::this_thread::sleep_for(kTickDelay);
+    interrupt_sent.store(true);
     store_.Interrupt();
   });
-  const steady_clock::time_point start = steady_clock::now();
   absl::Status status = Invoke(store_, *instance_, "spin").status();
-  const steady_clock::duration elapsed = steady_clock::now() - start;
+  // The interrupt stopped it, nothing earlier: the call outlived the
+  // moment the interrupt was sent (the order, not a duration).
+  const bool ended_after_interrupt = interrupt_sent.load();
   interrupter.join();
   EXPECT_TRUE(IsTrap(status, TrapCode::kInterrupted));
-  EXPECT_GE(elapsed, kTickDelay);  // the interrupt stopped it, nothing earlier
+  EXPECT_TRUE(ended_after_interrupt);
 
   EXPECT_TRUE(IsTrap(InvokeI32(store_, *instance_, "answer").status(), TrapCode::kInterrupted));
   ClearDeadline();
@@ -266,7 +274,7 @@ TEST_P(InterruptionFromHostTest, DeadlineSetByAHostCallStopsTheLoopAfterIt) {
   // it (if the loop missed it, the call would never return and CTest's
   // timeout would fail the test).
   store_.SetEpochDeadline(~uint64_t{0});
-  TimedCall call = CallWhileTicking(engine_, store_, *instance, "host_then_spin");
+  TickedCall call = CallWhileTicking(engine_, store_, *instance, "host_then_spin");
   EXPECT_TRUE(IsTrap(call.status, TrapCode::kInterrupted));
   EXPECT_EQ(armed, 1);
 }

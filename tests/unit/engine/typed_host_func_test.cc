@@ -70,7 +70,7 @@ TEST(TypedHostFuncTest, HostCallsTypedFunctionThroughItsArrayEntry) {
   runtime::Engine engine;
   runtime::Store store(engine);
   runtime::Func scale = runtime::WrapFunction<&Scale>(store);
-  EXPECT_EQ(scale.type(store), (wasm::FuncType{{ValType::kF64}, {ValType::kF64}}));
+  EXPECT_EQ(scale.type(), (wasm::FuncType{{ValType::kF64}, {ValType::kF64}}));
   const Value args[] = {Value::F64(4.0)};
   absl::StatusOr<std::vector<Value>> r = store.Call(scale, args);
   ASSERT_TRUE(r.ok()) << r.status();

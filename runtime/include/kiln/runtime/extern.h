@@ -2,9 +2,11 @@
 // memories, globals, and instances.
 //
 // Handles are small values pointing into their Store; they stay valid for
-// the Store's lifetime and must only be used with that Store. An Extern is
-// one of the four importable kinds: using it as the wrong kind is a typed
-// error (std::get_if gives null), never a crash.
+// the Store's lifetime. Each knows its Store: using one with another Store
+// (calling it, importing it, storing a funcref in another Store's table or
+// global) is INVALID_ARGUMENT, never a crash. An Extern is one of the four
+// importable kinds: using it as the wrong kind is a typed error
+// (std::get_if gives null), never a crash.
 #ifndef KILN_RUNTIME_EXTERN_H_
 #define KILN_RUNTIME_EXTERN_H_
 
@@ -25,6 +27,7 @@
 namespace kiln::runtime {
 
 class Store;
+class StoreState;
 struct TableInstance;
 struct MemoryInstance;
 struct GlobalInstance;
@@ -32,14 +35,17 @@ struct InstanceData;
 
 class Func {
  public:
-  explicit Func(vm::VMFuncRef* ref) : ref_(ref) {}
+  Func(StoreState* store, vm::VMFuncRef* ref) : store_(store), ref_(ref) {}
   // The funcref value for this function.
   Value AsValue() const { return Value::Ref(wasm::ValType::kFuncRef, ref_); }
-  const wasm::FuncType& type(const Store& store) const;
+  const wasm::FuncType& type() const;
   vm::VMFuncRef* vm_ref() const { return ref_; }
+  // The Store the function lives in.
+  StoreState* store() const { return store_; }
   friend bool operator==(const Func&, const Func&) = default;
 
  private:
+  StoreState* store_;
   vm::VMFuncRef* ref_;
 };
 
@@ -50,7 +56,8 @@ class Table {
   uint32_t size() const;
   absl::StatusOr<Value> Get(uint32_t index) const;
   absl::Status Set(uint32_t index, const Value& value);
-  // table.grow: the previous size, or -1 when it may not grow that far.
+  // table.grow: the previous size, or -1 when it may not grow that far (or
+  // `init` is of the wrong type or from another Store).
   int64_t Grow(uint32_t delta, const Value& init);
   TableInstance* instance() const { return table_; }
 

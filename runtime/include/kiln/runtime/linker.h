@@ -4,7 +4,8 @@
 // matches a definition by the spec's rules: same kind, equal function
 // types, memory and table limits that are subtypes (at least the minimum,
 // a maximum at most the required one), equal global type and mutability.
-// Definitions belong to one Store; instantiate only into that Store.
+// Definitions belong to one Store; instantiating into another Store is
+// INVALID_ARGUMENT naming the import, before anything is created.
 #ifndef KILN_RUNTIME_LINKER_H_
 #define KILN_RUNTIME_LINKER_H_
 
@@ -35,7 +36,9 @@ class Linker {
   // memories, active element then data segments, then the start function.
   // Errors:
   //   NOT_FOUND "unknown import: \"m\" \"n\"" / INVALID_ARGUMENT
-  //   "incompatible import type: \"m\" \"n\" ..." when linking fails;
+  //   "incompatible import type: \"m\" \"n\" ..." when linking fails,
+  //   INVALID_ARGUMENT "import \"m\" \"n\": the func defined for it belongs
+  //   to another Store";
   //   a trap status (GetTrapCode) when a segment is out of bounds or the
   //   start function traps (effects of earlier segments remain, as in the
   //   spec); RESOURCE_EXHAUSTED when a Store limit is hit.

@@ -62,7 +62,9 @@ class Store {
   const StoreLimits& limits() const;
 
   // Calls `func` with `args` (checked against its type). A trap returns a
-  // status for which GetTrapCode is set; the Store stays usable.
+  // status for which GetTrapCode is set; the Store stays usable. A `func`
+  // of another Store, or a funcref argument of another Store, is
+  // INVALID_ARGUMENT.
   absl::StatusOr<std::vector<Value>> Call(Func func, std::span<const Value> args);
 
   // Guest code traps with kInterrupted once the Engine's epoch has advanced
