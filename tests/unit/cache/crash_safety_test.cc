@@ -25,9 +25,10 @@ using testing::ReadFile;
 using testing::ScratchDir;
 using testing::SealedBlob;
 
-// The child's whole life: write entries of varied sizes until killed. It
-// never returns into the test framework.
-[[noreturn]] void WriteUntilKilled(const std::string& root, uint64_t seed) {
+// The child's whole life: write entries of varied sizes until killed,
+// writing one byte to `first_put_fd` once its first entry is in. It never
+// returns into the test framework.
+[[noreturn]] void WriteUntilKilled(const std::string& root, uint64_t seed, int first_put_fd) {
   absl::StatusOr<std::unique_ptr<DiskTier>> tier =
       DiskTier::Open(DiskTierOptions{.root = root, .budget_bytes = uint64_t{1} << 32});
   if (!tier.ok()) ::_exit(2);
@@ -40,6 +41,7 @@ using testing::SealedBlob;
     const CacheKey key = CacheKey::ForModule(
         {reinterpret_cast<const uint8_t*>(name.data()), name.size()}, "crash-test");
     if (!(*tier)->Put(key, SealedBlob(size, id)).ok()) ::_exit(3);
+    if (i == 0 && ::write(first_put_fd, "p", 1) != 1) ::_exit(4);
   }
 }
 
@@ -80,20 +82,37 @@ TEST(CrashSafetyTest, KilledWritersLeaveOnlyWholeEntries) {
   for (int round = 0; round < kRounds; ++round) {
     const uint64_t child_seed = random();
     const auto delay = std::chrono::microseconds(random() % 20'001);
+    // Every other round kills only after the first entry is in, so that
+    // however slow the machine, entries get written (the order of events,
+    // not a duration, decides); the others may kill during Open or the
+    // first Put.
+    const bool after_first_put = round % 2 == 0;
+    int pipe_fds[2];
+    ASSERT_EQ(::pipe(pipe_fds), 0);
     const pid_t pid = ::fork();
     ASSERT_GE(pid, 0) << "fork failed";
-    if (pid == 0) WriteUntilKilled(root, child_seed);
+    if (pid == 0) {
+      ::close(pipe_fds[0]);
+      WriteUntilKilled(root, child_seed, pipe_fds[1]);
+    }
+    ::close(pipe_fds[1]);
+    if (after_first_put) {
+      char byte = 0;
+      ASSERT_EQ(::read(pipe_fds[0], &byte, 1), 1) << "the writer ended before its first entry";
+    }
     std::this_thread::sleep_for(delay);
     ASSERT_EQ(::kill(pid, SIGKILL), 0);
     int status = 0;
     ASSERT_EQ(::waitpid(pid, &status, 0), pid);
+    // Open until the writer is gone: its one write never meets SIGPIPE.
+    ::close(pipe_fds[0]);
     // Killed, or (if killed before it began) never started: never a failed
     // Open or Put.
     ASSERT_TRUE(WIFSIGNALED(status)) << "child exited with " << WEXITSTATUS(status);
   }
 
   const FolderCensus census = TakeCensus(root);
-  // 40 writers of up to 20 ms each get some entries written.
+  // Half the writers were killed only after their first entry.
   ASSERT_GT(census.entries.size(), 0u);
   EXPECT_EQ(census.others, 0u);
   for (const std::string& path : census.entries) {
