@@ -1,6 +1,9 @@
 #include "run_command.h"
 
+#include <unistd.h>
+
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <memory>
 #include <optional>
@@ -20,6 +23,7 @@
 #include "kiln/runtime/store.h"
 #include "kiln/runtime/trap.h"
 #include "kiln/runtime/value.h"
+#include "kiln/wasi/wasi_context.h"
 #include "kiln/wasm/artifact_format.h"
 #include "kiln/wasm/module.h"
 #include "kiln/wasm/types.h"
@@ -44,7 +48,28 @@ struct RunOptions {
   std::string cache_dir;  // empty: cache::DefaultCacheDir()
   bool verbose = false;
   ClientOptions server;   // a target: run on that kilnd instead
+  // A WASI program's world: its arguments (after the module), environment
+  // and preopened directories.
+  std::vector<std::string> program_args;
+  std::vector<std::string> env;
+  bool env_inherit = false;
+  std::vector<wasi::Preopen> dirs;
 };
+
+// "HOST[::GUEST]" of --dir: the guest sees HOST under GUEST (HOST itself
+// by default), as wasmtime's --dir.
+absl::StatusOr<wasi::Preopen> ParseDir(const std::string& value, bool read_only) {
+  if (value.empty()) return absl::InvalidArgumentError("--dir needs a folder");
+  const size_t split = value.find("::");
+  wasi::Preopen preopen;
+  preopen.host_path = value.substr(0, split);
+  preopen.guest_path = split == std::string::npos ? value : value.substr(split + 2);
+  preopen.read_only = read_only;
+  if (preopen.host_path.empty() || preopen.guest_path.empty()) {
+    return absl::InvalidArgumentError(absl::StrCat("--dir ", value, ": expected HOST or HOST::GUEST"));
+  }
+  return preopen;
+}
 
 void PrintError(absl::string_view message) {
   std::fprintf(stderr, "kiln: %s\n", std::string(message).c_str());
@@ -56,8 +81,10 @@ int Usage(absl::string_view message) {
   return kExitUsage;
 }
 
-// Options may come anywhere before --invoke; every word after its NAME is
-// an argument, so that negative numbers ("-1", "-inf") need no quoting.
+// Options come before the module; after it come either --invoke NAME and
+// the export's arguments, or the program's arguments (after an optional
+// "--"), as `wasmtime run` takes them. Every word after --invoke NAME is an
+// argument, so that negative numbers ("-1", "-inf") need no quoting.
 absl::StatusOr<RunOptions> ParseCommandLine(const std::vector<std::string>& args) {
   RunOptions options;
   bool have_path = false;
@@ -76,6 +103,27 @@ absl::StatusOr<RunOptions> ParseCommandLine(const std::vector<std::string>& args
       options.cache_dir = *dir;
     } else if (arg == "-v" || arg == "--verbose") {
       options.verbose = true;
+    } else if (arg == "--env-inherit") {
+      options.env_inherit = true;
+    } else if (std::optional<std::string> env = OptionValue(args, &i, "--env", &error)) {
+      if (env->empty() || env->front() == '=') {
+        return absl::InvalidArgumentError(absl::StrCat("--env ", *env, ": expected NAME=VALUE or NAME"));
+      }
+      if (env->find('=') == std::string::npos) {
+        // NAME alone passes this process's value on, if it has one.
+        const char* value = std::getenv(env->c_str());
+        if (value == nullptr) continue;
+        *env = absl::StrCat(*env, "=", value);
+      }
+      options.env.push_back(*env);
+    } else if (std::optional<std::string> dir = OptionValue(args, &i, "--dir", &error)) {
+      absl::StatusOr<wasi::Preopen> preopen = ParseDir(*dir, /*read_only=*/false);
+      if (!preopen.ok()) return preopen.status();
+      options.dirs.push_back(*preopen);
+    } else if (std::optional<std::string> dir = OptionValue(args, &i, "--dir-ro", &error)) {
+      absl::StatusOr<wasi::Preopen> preopen = ParseDir(*dir, /*read_only=*/true);
+      if (!preopen.ok()) return preopen.status();
+      options.dirs.push_back(*preopen);
     } else if (std::optional<std::string> name = OptionValue(args, &i, "--invoke", &error)) {
       options.invoke = *name;
       options.args.assign(args.begin() + static_cast<std::ptrdiff_t>(i) + 1, args.end());
@@ -90,6 +138,11 @@ absl::StatusOr<RunOptions> ParseCommandLine(const std::vector<std::string>& args
     } else {
       options.path = arg;
       have_path = true;
+      if (i + 1 < args.size() && args[i + 1] == "--invoke") continue;
+      size_t first = i + 1;
+      if (first < args.size() && args[first] == "--") ++first;
+      options.program_args.assign(args.begin() + static_cast<std::ptrdiff_t>(first), args.end());
+      break;
     }
   }
   if (!have_path) return absl::InvalidArgumentError("no module given");
@@ -335,6 +388,10 @@ int RunCommand(const std::vector<std::string>& args) {
   absl::StatusOr<RunOptions> options = ParseCommandLine(args);
   if (!options.ok()) return Usage(options.status().message());
   if (!options->server.target.empty()) {
+    if (!options->program_args.empty() || !options->dirs.empty() || !options->env.empty() ||
+        options->env_inherit) {
+      return Usage("WASI programs (arguments, --dir, --env) run locally only, not yet with --server");
+    }
     absl::StatusOr<std::vector<uint8_t>> bytes = ReadModuleFile(options->path);
     if (!bytes.ok()) {
       PrintError(bytes.status().message());
@@ -380,13 +437,29 @@ int RunCommand(const std::vector<std::string>& args) {
   }
   const wasm::Module& wasm = (*module)->wasm();
 
-  // No host functions are offered yet, so any import is unresolved.
-  if (!wasm.imports.empty()) {
-    for (const wasm::Import& import : wasm.imports) {
-      PrintError(absl::StrCat(options->path, ": unresolved import ", DescribeImport(wasm, import)));
+  // WASI's functions are the only imports offered: any other is unresolved.
+  bool uses_wasi = false;
+  bool unresolved = false;
+  for (const wasm::Import& import : wasm.imports) {
+    if (import.module == std::string(wasi::kPreview1Module)) {
+      uses_wasi = true;
+      continue;
     }
-    PrintError("no host functions or other imports are offered yet: only modules without imports can run");
+    PrintError(absl::StrCat(options->path, ": unresolved import ", DescribeImport(wasm, import)));
+    unresolved = true;
+  }
+  if (unresolved) {
+    PrintError(absl::StrCat("kiln offers only WASI (", std::string(wasi::kPreview1Module),
+                            ") to modules it runs"));
     return kExitBadModule;
+  }
+  bool is_command = false;
+  for (const wasm::Export& e : wasm.exports) {
+    if (e.kind == wasm::ExternKind::kFunc && e.name == "_start") is_command = true;
+  }
+  if (!options->program_args.empty() && !is_command) {
+    return Usage(absl::StrCat(options->path, " exports no \"_start\": it takes no program ",
+                              "arguments (to call an export, use --invoke NAME ARG...)"));
   }
 
   // Check the invocation before anything runs (the start function included).
@@ -408,18 +481,50 @@ int RunCommand(const std::vector<std::string>& args) {
     arguments = *std::move(parsed);
   }
 
+  // The program's world. argv[0] is the module's path, as wasmtime gives it.
+  wasi::WasiOptions world;
+  world.args.push_back(options->path);
+  world.args.insert(world.args.end(), options->program_args.begin(), options->program_args.end());
+  if (options->env_inherit) {
+    for (char** entry = environ; *entry != nullptr; ++entry) world.env.push_back(*entry);
+  }
+  world.env.insert(world.env.end(), options->env.begin(), options->env.end());
+  world.preopens = options->dirs;
+  absl::StatusOr<std::unique_ptr<wasi::WasiContext>> wasi_context = wasi::WasiContext::Create(world);
+  if (!wasi_context.ok()) return Usage(wasi_context.status().message());
+
   runtime::Store store((*engine)->engine());
-  absl::StatusOr<runtime::Instance> instance = runtime::Linker{}.Instantiate(store, *module);
+  runtime::Linker linker;
+  (*wasi_context)->Define(store, linker);
+  absl::StatusOr<runtime::Instance> instance = linker.Instantiate(store, *module);
   if (!instance.ok()) return ReportRunError(instance.status(), " while instantiating");
-  if (!options->invoke.has_value()) return kExitOk;
+
+  if (!options->invoke.has_value()) {
+    if (!is_command) return kExitOk;
+    // Output the guest wrote through its own descriptors comes before ours.
+    std::fflush(stdout);
+    absl::StatusOr<int> exit_code = (*wasi_context)->RunCommand(store, *instance);
+    if (!exit_code.ok()) return ReportRunError(exit_code.status(), "");
+    return *exit_code;
+  }
 
   absl::StatusOr<runtime::Func> func = instance->GetFunc(*options->invoke);
   if (!func.ok()) {
     PrintError(func.status().message());
     return kExitUsage;
   }
+  if (uses_wasi) {
+    // A reactor: _initialize first, with the WASI functions bound.
+    if (absl::Status init = (*wasi_context)->Initialize(store, *instance); !init.ok()) {
+      if ((*wasi_context)->exit_code().has_value()) return *(*wasi_context)->exit_code();
+      return ReportRunError(init, " in _initialize");
+    }
+  }
   absl::StatusOr<std::vector<runtime::Value>> results = store.Call(*func, arguments);
-  if (!results.ok()) return ReportRunError(results.status(), "");
+  if (!results.ok()) {
+    if ((*wasi_context)->exit_code().has_value()) return *(*wasi_context)->exit_code();
+    return ReportRunError(results.status(), "");
+  }
   for (const runtime::Value& result : *results) {
     std::printf("%s\n", FormatValue(result).c_str());
   }

@@ -17,10 +17,14 @@ inline constexpr int kExitTrap = 3;       // the module trapped (in the call or 
 
 inline constexpr std::string_view kRunUsage =
     "usage: kiln run [--opt-level O0|O1|O2] [--cpu NAME] [--no-cache] [--cache-dir DIR] [-v]\n"
-    "                [--server HOST:PORT] FILE.wasm|FILE.kart [--invoke NAME [ARG...]]\n";
+    "                [--dir HOST[::GUEST]]... [--dir-ro HOST[::GUEST]]... [--env NAME[=VALUE]]...\n"
+    "                [--env-inherit] [--server HOST:PORT]\n"
+    "                FILE.wasm|FILE.kart [--invoke NAME [ARG...] | [--] [PROGRAM-ARG...]]\n";
 
 // `args` are the words after "run". Prints results to stdout and errors to
-// stderr; returns the exit status.
+// stderr; returns the exit status. A WASI command (a module exporting
+// "_start") runs with the program's arguments, environment and --dir
+// folders, and its exit code is the status.
 int RunCommand(const std::vector<std::string>& args);
 
 }  // namespace kiln::client
