@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <limits>
+#include <optional>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -207,6 +208,31 @@ absl::StatusOr<v1::ExecuteResponse> KilnClient::Execute(const v1::ExecuteRequest
   grpc::Status status = stubs_->execution->Execute(context.get(), request, &response);
   if (!status.ok()) return FromGrpc(status);
   return response;
+}
+
+absl::StatusOr<v1::RunCommandResult> KilnClient::RunCommand(const v1::RunCommandRequest& request,
+                                                            const CommandOutput& output) {
+  CallContext context(*this);
+  std::unique_ptr<grpc::ClientReader<v1::RunCommandReply>> reader =
+      stubs_->execution->RunCommand(context.get(), request);
+  v1::RunCommandReply reply;
+  std::optional<v1::RunCommandResult> result;
+  while (reader->Read(&reply)) {
+    switch (reply.event_case()) {
+      case v1::RunCommandReply::kStdout:
+        if (output.on_stdout) output.on_stdout(reply.stdout());
+        break;
+      case v1::RunCommandReply::kStderr:
+        if (output.on_stderr) output.on_stderr(reply.stderr());
+        break;
+      case v1::RunCommandReply::kResult: result = std::move(*reply.mutable_result()); break;
+      default: break;
+    }
+  }
+  grpc::Status status = reader->Finish();
+  if (!status.ok()) return FromGrpc(status);
+  if (!result.has_value()) return absl::InternalError("kilnd ended RunCommand without a result");
+  return *std::move(result);
 }
 
 absl::StatusOr<v1::StatsResponse> KilnClient::Stats() {

@@ -2,7 +2,9 @@
 
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdio>
+#include <map>
 #include <cstdlib>
 #include <cstring>
 #include <memory>
@@ -25,10 +27,12 @@
 #include "kiln/runtime/value.h"
 #include "kiln/wasi/wasi_context.h"
 #include "kiln/wasm/artifact_format.h"
+#include "kiln/wasm/decoder.h"
 #include "kiln/wasm/module.h"
 #include "kiln/wasm/types.h"
 #include "cancel_on_signal.h"
 #include "command_line.h"
+#include "kiln/client/command_request.h"
 #include "kiln/client/kiln_client.h"
 #include "wire_values.h"
 #include "local_engine.h"
@@ -382,20 +386,128 @@ int RunOnServer(const RunOptions& options, std::vector<uint8_t> bytes) {
   return kExitOk;
 }
 
+// Whether `bytes` is a module that exports "_start" (read from its export
+// section; anything undecodable is left for the daemon to explain).
+bool IsWasiCommand(std::span<const uint8_t> bytes) {
+  absl::StatusOr<wasm::Module> module = wasm::DecodeModule(bytes);
+  if (!module.ok()) return false;
+  for (const wasm::Export& e : module->exports) {
+    if (e.kind == wasm::ExternKind::kFunc && e.name == "_start") return true;
+  }
+  return false;
+}
+
+// Standard input for a remote program: all of it, unless it is a terminal
+// (a program run remotely cannot wait for typing).
+absl::StatusOr<std::string> ReadStdin() {
+  std::string in;
+  if (::isatty(0)) return in;
+  constexpr size_t kMaxStdin = size_t{64} << 20;
+  char buf[65536];
+  for (;;) {
+    const ssize_t n = ::read(0, buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return absl::InvalidArgumentError(absl::StrCat("cannot read stdin: ", std::strerror(errno)));
+    if (n == 0) break;
+    in.append(buf, static_cast<size_t>(n));
+    if (in.size() > kMaxStdin) {
+      return absl::InvalidArgumentError("stdin is more than 64 MiB, too much to send to kilnd");
+    }
+  }
+  return in;
+}
+
+// `kiln run --server` of a WASI command: the daemon runs it (RunCommand)
+// in a world this request carries -- arguments, environment, stdin and
+// the --dir folders' files -- streaming its output back; the files it
+// leaves in writable folders are written back here. It behaves like the
+// local run for programs that read args, stdin and their folders and write
+// output and files (it sees no other file of this machine).
+int RunCommandOnServer(const RunOptions& options, std::vector<uint8_t> bytes) {
+  CommandRequest request = CommandRequest::ForModule(bytes, ToWire(options.engine.compiler));
+  std::vector<std::string> args = {options.path};
+  args.insert(args.end(), options.program_args.begin(), options.program_args.end());
+  request.Args(std::move(args));
+  std::vector<std::string> env;
+  if (options.env_inherit) {
+    for (char** entry = environ; *entry != nullptr; ++entry) env.push_back(*entry);
+  }
+  env.insert(env.end(), options.env.begin(), options.env.end());
+  for (const std::string& e : env) {
+    const size_t equals = e.find('=');
+    request.Env(e.substr(0, equals), equals == std::string::npos ? "" : e.substr(equals + 1));
+  }
+  std::map<std::string, std::string> writable;
+  for (const wasi::Preopen& dir : options.dirs) {
+    if (absl::Status added = request.AddHostDirectory(dir.host_path, dir.guest_path, dir.read_only);
+        !added.ok()) {
+      return Usage(added.message());
+    }
+    if (!dir.read_only) writable[dir.guest_path] = dir.host_path;
+  }
+  request.ReturnFiles(!writable.empty());
+  absl::StatusOr<std::string> in = ReadStdin();
+  if (!in.ok()) return Usage(in.status().message());
+  request.Stdin(*std::move(in));
+
+  CancelOnSignal cancel_on_signal;
+  absl::StatusOr<std::unique_ptr<KilnClient>> client = KilnClient::Connect(options.server);
+  if (!client.ok()) return Usage(client.status().message());
+  cancel_on_signal.set_client(client->get());
+  auto write_all = [](int fd, std::string_view bytes) {
+    while (!bytes.empty()) {
+      const ssize_t n = ::write(fd, bytes.data(), bytes.size());
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) return;
+      bytes.remove_prefix(static_cast<size_t>(n));
+    }
+  };
+  absl::StatusOr<v1::RunCommandResult> result = (*client)->RunCommand(
+      request.proto(), {.on_stdout = [&](std::string_view b) { write_all(1, b); },
+                        .on_stderr = [&](std::string_view b) { write_all(2, b); }});
+  if (const int signal = cancel_on_signal.received(); signal != 0) {
+    std::fprintf(stderr, "kiln: %s; the program was stopped\n", strsignal(signal));
+    return 128 + signal;
+  }
+  if (!result.ok()) {
+    if (result.status().code() == absl::StatusCode::kUnavailable) {
+      PrintError(absl::StrCat("cannot reach kilnd at ", options.server.target, ": ",
+                              result.status().message()));
+    } else {
+      PrintError(absl::StrCat(options.path, ": ", result.status().message()));
+    }
+    return kExitBadModule;
+  }
+  if (options.verbose) {
+    std::fprintf(stderr, "kiln: %s %s on %s\n", result->cache_hit() ? "cache hit" : "compiled, cached as",
+                 result->cache_key().c_str(), options.server.target.c_str());
+  }
+  if (absl::Status written = WriteBackFiles(*result, writable); !written.ok()) {
+    PrintError(written.message());
+    return kExitBadModule;
+  }
+  if (result->has_trap()) return ReportRemoteTrap(result->trap(), "");
+  return result->exit_code();
+}
+
 }  // namespace
 
 int RunCommand(const std::vector<std::string>& args) {
   absl::StatusOr<RunOptions> options = ParseCommandLine(args);
   if (!options.ok()) return Usage(options.status().message());
   if (!options->server.target.empty()) {
-    if (!options->program_args.empty() || !options->dirs.empty() || !options->env.empty() ||
-        options->env_inherit) {
-      return Usage("WASI programs (arguments, --dir, --env) run locally only, not yet with --server");
+    if (options->invoke.has_value() &&
+        (!options->program_args.empty() || !options->dirs.empty() || !options->env.empty() ||
+         options->env_inherit)) {
+      return Usage("with --server, --dir and --env are for WASI programs, not --invoke");
     }
     absl::StatusOr<std::vector<uint8_t>> bytes = ReadModuleFile(options->path);
     if (!bytes.ok()) {
       PrintError(bytes.status().message());
       return kExitBadModule;
+    }
+    if (!options->invoke.has_value() && IsWasiCommand(*bytes)) {
+      return RunCommandOnServer(*options, *std::move(bytes));
     }
     return RunOnServer(*options, *std::move(bytes));
   }

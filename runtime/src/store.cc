@@ -151,6 +151,8 @@ void Store::Interrupt() {
   SignalGuestsPastDeadline();
 }
 
+bool Store::interrupted() const { return state_->DeadlineReached(); }
+
 absl::StatusOr<std::vector<Value>> Store::Call(Func func, std::span<const Value> args) {
   if (func.store() != state_.get()) {
     return absl::InvalidArgumentError("the function belongs to another Store");

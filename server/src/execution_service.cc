@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "kiln/wasi/wasi_context.h"
 #include "absl/strings/str_join.h"
 #include "kiln/runtime/artifact.h"
 #include "kiln/runtime/linker.h"
@@ -77,21 +78,29 @@ void DescribeExports(const wasm::Module& module,
   }
 }
 
-// The daemon offers no host functions, so a module that imports anything
-// cannot be instantiated; say what it wants.
-absl::Status RefuseImports(const wasm::Module& module) {
-  if (module.imports.empty()) return absl::OkStatus();
-  const wasm::Import& first = module.imports.front();
+// The daemon offers host functions only to commands, WASI's; a module that
+// imports anything else cannot be instantiated: say what it wants.
+absl::Status RefuseImports(const wasm::Module& module, bool offer_wasi) {
+  std::vector<const wasm::Import*> unresolved;
+  for (const wasm::Import& import : module.imports) {
+    if (offer_wasi && import.module == std::string(wasi::kPreview1Module)) continue;
+    unresolved.push_back(&import);
+  }
+  if (unresolved.empty()) return absl::OkStatus();
+  const wasm::Import& first = *unresolved.front();
   std::string what(wasm::ExternKindName(first.kind));
   if (first.kind == wasm::ExternKind::kFunc) {
     absl::StrAppend(&what, " ", wasm::FuncTypeToString(module.types[first.func_type_index]));
   }
   std::string message =
       absl::StrCat("unresolved import \"", first.module, "\" \"", first.name, "\" (", what, ")");
-  if (module.imports.size() > 1) {
-    absl::StrAppend(&message, " and ", module.imports.size() - 1, " more");
+  if (unresolved.size() > 1) {
+    absl::StrAppend(&message, " and ", unresolved.size() - 1, " more");
   }
-  absl::StrAppend(&message, ": kilnd offers no host functions, so modules with imports cannot run");
+  absl::StrAppend(&message, offer_wasi
+                                ? ": kilnd offers WASI (wasi_snapshot_preview1) alone"
+                                : ": kilnd offers host functions (WASI) only to RunCommand, so "
+                                  "modules with imports cannot run here");
   return absl::InvalidArgumentError(message);
 }
 
@@ -283,7 +292,7 @@ absl::StatusOr<ExecutionServiceImpl::ResolvedModule> ExecutionServiceImpl::LoadC
 }
 
 absl::StatusOr<ExecutionServiceImpl::ResolvedModule> ExecutionServiceImpl::Resolve(
-    const v1::ModuleSource& source, const grpc::ServerContext& context) {
+    const v1::ModuleSource& source, const grpc::ServerContext& context, bool offer_wasi) {
   absl::StatusOr<ResolvedModule> resolved;
   switch (source.source_case()) {
     case v1::ModuleSource::kCacheKey: {
@@ -307,22 +316,28 @@ absl::StatusOr<ExecutionServiceImpl::ResolvedModule> ExecutionServiceImpl::Resol
       return absl::InvalidArgumentError("the module source is empty: set cache_key or module");
   }
   if (!resolved.ok()) return resolved;
-  if (absl::Status status = RefuseImports(resolved->module->wasm()); !status.ok()) return status;
+  if (absl::Status status = RefuseImports(resolved->module->wasm(), offer_wasi); !status.ok()) {
+    return status;
+  }
   return resolved;
 }
 
 absl::StatusOr<ExecutionServiceImpl::Instantiated> ExecutionServiceImpl::InstantiateInStore(
     const ResolvedModule& resolved, const v1::StoreLimits& limits,
-    const grpc::ServerContext& context) {
+    const grpc::ServerContext& context, std::unique_ptr<runtime::Store> store,
+    const runtime::Linker* linker) {
   if (absl::Status status = CheckStackRoom(deps_.engine); !status.ok()) return status;
   Instantiated result;
-  result.store = std::make_unique<runtime::Store>(deps_.engine, StoreLimitsFor(limits));
+  result.store = store != nullptr
+                     ? std::move(store)
+                     : std::make_unique<runtime::Store>(deps_.engine, StoreLimitsFor(limits));
+  const runtime::Linker no_imports;
   // The start function is guest code too.
   ArmDeadline(*result.store, TimeLimitFor(limits), context);
   absl::StatusOr<runtime::Instance> instance;
   {
     CancelWatcher::Watch watch = deps_.cancels.Start(context, *result.store);
-    instance = runtime::Linker{}.Instantiate(*result.store, resolved.module);
+    instance = (linker != nullptr ? *linker : no_imports).Instantiate(*result.store, resolved.module);
   }
   if (absl::Status gone = CallerGone(instance.status(), context); !gone.ok()) return gone;
   if (instance.ok()) {
@@ -484,6 +499,109 @@ grpc::Status ExecutionServiceImpl::Execute(grpc::ServerContext* context,
       Call(*made->store, *func, *args, TimeLimitFor(request->limits()), *context);
   if (!outcome.ok()) return record.Finish(ToGrpcStatus(outcome.status()));
   WriteOutcome(*std::move(outcome), *response, record);
+  return record.Finish(grpc::Status::OK);
+}
+
+grpc::Status ExecutionServiceImpl::RunCommand(grpc::ServerContext* context,
+                                              const v1::RunCommandRequest* request,
+                                              grpc::ServerWriter<v1::RunCommandReply>* writer) {
+  RequestRecord record(deps_.log, "RunCommand", context);
+  if (grpc::Status status = deps_.auth.Check(*context); !status.ok()) return record.Finish(status);
+  // The whole request (module, stdin, files) is in memory while it lasts.
+  absl::StatusOr<runtime::MemoryBudget::Reservation> request_bytes =
+      deps_.budget.Reserve(request->ByteSizeLong(), "this request's module, stdin and files");
+  if (!request_bytes.ok()) return record.Finish(ToGrpcStatus(request_bytes.status()));
+  absl::StatusOr<ResolvedModule> resolved = Resolve(request->module(), *context, /*offer_wasi=*/true);
+  if (!resolved.ok()) return record.Finish(ToGrpcStatus(resolved.status()));
+  record.Add("key", resolved->key.ToHex()).Add("cache_hit", resolved->cache_hit);
+  v1::RunCommandResult result;
+  result.set_cache_key(resolved->key.ToHex());
+  result.set_cache_hit(resolved->cache_hit);
+  if (ExportedFunctionType(resolved->module->wasm(), "_start").ok() == false) {
+    return record.Finish(ToGrpcStatus(absl::InvalidArgumentError(
+        "the module exports no \"_start\" function: it is not a WASI command")));
+  }
+
+  absl::StatusOr<std::unique_ptr<CommandWorld>> world = CommandWorld::Create(*request, limits_.command);
+  if (!world.ok()) return record.Finish(ToGrpcStatus(world.status()));
+  absl::StatusOr<InstanceRegistry::Reservation> room = deps_.instances.Reserve();
+  if (!room.ok()) return record.Finish(ToGrpcStatus(room.status()));
+
+  auto store = std::make_unique<runtime::Store>(deps_.engine, StoreLimitsFor(request->limits()));
+  runtime::Store* running = store.get();
+  wasi::WasiOptions options = (*world)->wasi_options();
+  // A guest waiting in poll_oneoff stops at its deadline like running code.
+  options.interrupted = [running] { return running->interrupted(); };
+  absl::StatusOr<std::unique_ptr<wasi::WasiContext>> wasi_context = wasi::WasiContext::Create(options);
+  if (!wasi_context.ok()) return record.Finish(ToGrpcStatus(wasi_context.status()));
+  (*world)->CloseOutputWriters();
+  const uint64_t max_output =
+      request->max_output_bytes() == 0
+          ? limits_.command.max_output_bytes
+          : std::min(request->max_output_bytes(), limits_.command.max_output_bytes);
+  (*world)->StartOutputPump(
+      [writer](v1::RunCommandReply&& reply) { return writer->Write(reply); }, max_output,
+      [running] { running->Interrupt(); });
+
+  runtime::Linker linker;
+  (*wasi_context)->Define(*store, linker);
+  std::optional<v1::Trap> trap;
+  std::optional<int> exit_code;
+  const Clock::time_point start = Clock::now();
+  absl::Status failure;
+  {
+    absl::StatusOr<Instantiated> made =
+        InstantiateInStore(*resolved, request->limits(), *context, std::move(store), &linker);
+    if (!made.ok()) {
+      failure = made.status();
+    } else if (made->start_trap.has_value()) {
+      trap = std::move(made->start_trap);
+    } else {
+      ArmDeadline(*made->store, TimeLimitFor(request->limits()), *context);
+      absl::StatusOr<int> code;
+      {
+        CancelWatcher::Watch watch = deps_.cancels.Start(*context, *made->store);
+        code = (*wasi_context)->RunCommand(*made->store, *made->instance);
+      }
+      if (absl::Status gone = CallerGone(code.status(), *context); !gone.ok()) {
+        failure = gone;
+      } else if (code.ok()) {
+        exit_code = *code;
+      } else if (std::optional<v1::Trap> wire_trap = AsTrap(code.status())) {
+        trap = std::move(wire_trap);
+      } else {
+        failure = code.status();
+      }
+    }
+    // The Store and the WASI context (with its copies of the output
+    // pipes) go before the pump is awaited: then the streams end.
+  }
+  wasi_context->reset();
+  const bool output_over_limit = (*world)->FinishOutputPump();
+  result.set_run_micros(static_cast<uint64_t>(
+      std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - start).count()));
+  if (output_over_limit) {
+    return record.Finish(ToGrpcStatus(absl::ResourceExhaustedError(absl::StrCat(
+        "the program wrote more than ", max_output,
+        " bytes to stdout and stderr together (--max-output-bytes); it was stopped"))));
+  }
+  if (!failure.ok()) return record.Finish(ToGrpcStatus(ExplainStoreLimit(failure)));
+  if (trap.has_value()) {
+    record.Add("trap", TrapKindLogName(*trap));
+    *result.mutable_trap() = *std::move(trap);
+  } else {
+    record.Add("exit_code", std::to_string(*exit_code));
+    result.set_exit_code(*exit_code);
+  }
+  if (request->return_files()) {
+    if (absl::Status collected = (*world)->CollectFiles(&result, limits_.command.max_output_bytes);
+        !collected.ok()) {
+      return record.Finish(ToGrpcStatus(collected));
+    }
+  }
+  v1::RunCommandReply last;
+  *last.mutable_result() = std::move(result);
+  writer->Write(last);
   return record.Finish(grpc::Status::OK);
 }
 

@@ -112,7 +112,12 @@ absl::StatusOr<std::unique_ptr<KilnServer>> KilnServer::Start(const ServerConfig
                                          .auth = self->auth_},
       ExecutionLimits{.max_memory_bytes = config.max_memory_bytes,
                       .max_table_elements = config.max_table_elements,
-                      .time_limit_ms = config.time_limit_ms});
+                      .time_limit_ms = config.time_limit_ms,
+                      .command = {.max_output_bytes = config.max_output_bytes,
+                                  .max_request_files = config.max_request_files,
+                                  .max_file_bytes_written = config.max_file_bytes_written,
+                                  .scratch_dir = config.scratch_dir,
+                                  .operator_directories = config.operator_directories}});
   self->admin_service_ = std::make_unique<AdminServiceImpl>(*self->pipeline_, self->instances_,
                                                             self->log_, self->auth_);
 

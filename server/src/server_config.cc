@@ -54,6 +54,16 @@ kiln.v1.CompileService, ExecutionService, AdminService, grpc.health.v1).
   --max-message-size BYTES       gRPC message limit (default 64M)
   --auth-token-file FILE         require `authorization: Bearer TOKEN`
   --tls-cert FILE --tls-key FILE serve TLS with this PEM chain and key
+  --scratch-dir DIR              RunCommand's per-call folders are made here
+                                 (default $TMPDIR or /tmp)
+  --preopen-ro NAME=DIR          offer DIR read-only to RunCommand calls
+                                 that ask for NAME (repeatable)
+  --max-output-bytes BYTES       stdout and stderr of one RunCommand call
+                                 together (default 64M)
+  --max-request-files N          files one RunCommand request may bring
+                                 (default 10000)
+  --max-file-bytes-written BYTES bytes one program may write to files
+                                 (default 1G)
   --help                         print this and exit
 
 Sizes take a binary suffix: K, M, G, T (also KiB, MB, ...).
@@ -76,6 +86,10 @@ Limits, and what a request gets when it meets one:
   --max-call-threads  RESOURCE_EXHAUSTED
   --idle-instance-timeout-s  the instance is dropped; later calls on it
       get NOT_FOUND
+  --max-output-bytes  the program is stopped, the call ends
+      RESOURCE_EXHAUSTED (after the output within the limit)
+  --max-request-files  RESOURCE_EXHAUSTED before anything runs
+  --max-file-bytes-written  the program's writes fail with EDQUOT
 
 On SIGTERM or SIGINT kilnd stops accepting calls, lets those in flight
 finish (30 s at most) and exits.
@@ -125,6 +139,20 @@ absl::Status SetBytes(ServerConfig& config, std::string_view text) {
   return absl::OkStatus();
 }
 
+// NAME=DIR, appended: the flag may be given many times.
+absl::Status AddOperatorDirectory(ServerConfig& config, std::string_view text) {
+  const size_t equals = text.find('=');
+  if (equals == std::string_view::npos || equals == 0 || equals + 1 == text.size()) {
+    return absl::InvalidArgumentError("expected NAME=DIR");
+  }
+  const std::string name(text.substr(0, equals));
+  if (name.find('/') != std::string::npos || name == "." || name == "..") {
+    return absl::InvalidArgumentError("NAME may not contain '/' or be . or ..");
+  }
+  config.operator_directories.emplace_back(name, std::string(text.substr(equals + 1)));
+  return absl::OkStatus();
+}
+
 template <std::string ServerConfig::*field, bool allow_empty>
 absl::Status SetString(ServerConfig& config, std::string_view text) {
   if (!allow_empty && text.empty()) return absl::InvalidArgumentError("needs a value");
@@ -157,6 +185,11 @@ const std::map<std::string, Setter, std::less<>>& Setters() {
       {"auth-token-file", &SetString<&ServerConfig::auth_token_file, false>},
       {"tls-cert", &SetString<&ServerConfig::tls_cert_file, false>},
       {"tls-key", &SetString<&ServerConfig::tls_key_file, false>},
+      {"scratch-dir", &SetString<&ServerConfig::scratch_dir, false>},
+      {"preopen-ro", &AddOperatorDirectory},
+      {"max-output-bytes", &SetBytes<&ServerConfig::max_output_bytes, 0, kNoMax>},
+      {"max-request-files", &SetCount<&ServerConfig::max_request_files, 0>},
+      {"max-file-bytes-written", &SetBytes<&ServerConfig::max_file_bytes_written, 0, kNoMax>},
   };
   return *setters;
 }

@@ -26,7 +26,11 @@ namespace kiln::wasi {
 class Preview1 {
  public:
   explicit Preview1(const WasiOptions& options)
-      : args_(options.args), env_(options.env), fds_(options.max_open_fds) {}
+      : args_(options.args),
+        env_(options.env),
+        fds_(options.max_open_fds),
+        max_file_bytes_written_(options.max_file_bytes_written),
+        interrupted_(options.interrupted) {}
 
   FdTable& fds() { return fds_; }
   void Bind(runtime::Memory memory) { memory_ = GuestMemory(memory); }
@@ -109,6 +113,12 @@ class Preview1 {
   // Writes a NUL-terminated list (args or environ) as the guest expects.
   Errno WriteStringList(const std::vector<std::string>& list, uint32_t pointers,
                         uint32_t buf) const;
+  // Takes `bytes` more of the file-write allowance for a write to `d`
+  // (standard streams and other non-files are free): EDQUOT when it is
+  // spent.
+  Errno ChargeFileWrite(const Descriptor& d, uint64_t bytes);
+  // Gives back what a charged write did not write.
+  void RefundFileWrite(const Descriptor& d, uint64_t bytes);
   Errno WriteStringListSizes(const std::vector<std::string>& list, uint32_t count_out,
                              uint32_t size_out) const;
 
@@ -117,6 +127,9 @@ class Preview1 {
   FdTable fds_;
   GuestMemory memory_;
   std::optional<int> exit_code_;
+  uint64_t max_file_bytes_written_;
+  uint64_t file_bytes_written_ = 0;
+  std::function<bool()> interrupted_;
 };
 
 }  // namespace kiln::wasi

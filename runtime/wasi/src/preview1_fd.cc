@@ -55,6 +55,34 @@ Errno ListDirectory(int fd, std::vector<DirEntry>* out) {
 
 }  // namespace
 
+Errno Preview1::ChargeFileWrite(const Descriptor& d, uint64_t bytes) {
+  if (d.type != FileType::kRegularFile) return Errno::kSuccess;
+  if (bytes > max_file_bytes_written_ - file_bytes_written_) return Errno::kDquot;
+  file_bytes_written_ += bytes;
+  return Errno::kSuccess;
+}
+
+void Preview1::RefundFileWrite(const Descriptor& d, uint64_t bytes) {
+  if (d.type == FileType::kRegularFile) file_bytes_written_ -= bytes;
+}
+
+namespace {
+
+uint64_t TotalLength(const std::vector<iovec>& iovs) {
+  uint64_t total = 0;
+  for (const iovec& v : iovs) total += v.iov_len;
+  return total;
+}
+
+// How many bytes growing the file of `fd` to `end` adds.
+uint64_t Growth(int fd, uint64_t end) {
+  struct stat st;
+  if (::fstat(fd, &st) != 0 || static_cast<uint64_t>(st.st_size) >= end) return 0;
+  return end - static_cast<uint64_t>(st.st_size);
+}
+
+}  // namespace
+
 Errno Preview1::GuestIovecs(uint32_t iovs, uint32_t count, std::vector<iovec>* out) const {
   if (count > IOV_MAX) return Errno::kInval;
   out->clear();
@@ -106,7 +134,10 @@ Errno Preview1::FdAllocate(uint32_t fd, uint64_t offset, uint64_t len) {
   if (Errno e = fds_.Get(fd, rights::kFdAllocate, &d); e != Errno::kSuccess) return e;
   if (d->type == FileType::kDirectory) return Errno::kBadf;
   if (offset > INT64_MAX || len > INT64_MAX - offset) return Errno::kFbig;
+  const uint64_t growth = Growth(d->fd.get(), offset + len);
+  if (Errno e = ChargeFileWrite(*d, growth); e != Errno::kSuccess) return e;
   const int r = ::posix_fallocate(d->fd.get(), static_cast<off_t>(offset), static_cast<off_t>(len));
+  if (r != 0) RefundFileWrite(*d, growth);
   return FromHostErrno(r);
 }
 
@@ -186,8 +217,13 @@ Errno Preview1::FdFilestatSetSize(uint32_t fd, uint64_t size) {
   Descriptor* d = nullptr;
   if (Errno e = fds_.Get(fd, rights::kFdFilestatSetSize, &d); e != Errno::kSuccess) return e;
   if (size > INT64_MAX) return Errno::kInval;
-  return ::ftruncate(d->fd.get(), static_cast<off_t>(size)) == 0 ? Errno::kSuccess
-                                                                 : LastHostErrno();
+  const uint64_t growth = Growth(d->fd.get(), size);
+  if (Errno e = ChargeFileWrite(*d, growth); e != Errno::kSuccess) return e;
+  if (::ftruncate(d->fd.get(), static_cast<off_t>(size)) != 0) {
+    RefundFileWrite(*d, growth);
+    return LastHostErrno();
+  }
+  return Errno::kSuccess;
 }
 
 Errno Preview1::FdFilestatSetTimes(uint32_t fd, uint64_t atim, uint64_t mtim, uint32_t flags) {
@@ -227,6 +263,8 @@ Errno Preview1::FdPwrite(uint32_t fd, uint32_t iovs, uint32_t iovs_len, uint64_t
   // appends; preview1 means the offset, as pwritev2 without RWF_APPEND
   // cannot promise either. Writing at the offset needs the flag off for
   // the call.
+  const uint64_t length = TotalLength(host);
+  if (Errno e = ChargeFileWrite(*d, length); e != Errno::kSuccess) return e;
   const int host_flags = ::fcntl(d->fd.get(), F_GETFL);
   const bool append = host_flags >= 0 && (host_flags & O_APPEND) != 0;
   if (append) ::fcntl(d->fd.get(), F_SETFL, host_flags & ~O_APPEND);
@@ -234,6 +272,7 @@ Errno Preview1::FdPwrite(uint32_t fd, uint32_t iovs, uint32_t iovs_len, uint64_t
                               static_cast<off_t>(offset));
   const int saved = errno;
   if (append) ::fcntl(d->fd.get(), F_SETFL, host_flags);
+  RefundFileWrite(*d, length - static_cast<uint64_t>(std::max<ssize_t>(n, 0)));
   if (n < 0) return FromHostErrno(saved);
   return memory_.Write<uint32_t>(nwritten_out, static_cast<uint32_t>(n)) ? Errno::kSuccess
                                                                          : Errno::kFault;
@@ -260,11 +299,15 @@ Errno Preview1::FdWrite(uint32_t fd, uint32_t iovs, uint32_t iovs_len, uint32_t 
   if (d->type == FileType::kDirectory) return Errno::kIsDir;
   std::vector<iovec> host;
   if (Errno e = GuestIovecs(iovs, iovs_len, &host); e != Errno::kSuccess) return e;
+  const uint64_t length = TotalLength(host);
+  if (Errno e = ChargeFileWrite(*d, length); e != Errno::kSuccess) return e;
   ssize_t n;
   do {
     n = ::writev(d->fd.get(), host.data(), static_cast<int>(host.size()));
   } while (n < 0 && errno == EINTR);
-  if (n < 0) return LastHostErrno();
+  const int saved = errno;
+  RefundFileWrite(*d, length - static_cast<uint64_t>(std::max<ssize_t>(n, 0)));
+  if (n < 0) return FromHostErrno(saved);
   return memory_.Write<uint32_t>(nwritten_out, static_cast<uint32_t>(n)) ? Errno::kSuccess
                                                                          : Errno::kFault;
 }

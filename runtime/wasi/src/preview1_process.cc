@@ -195,10 +195,28 @@ Errno Preview1::PollOneoff(uint32_t in, uint32_t out, uint32_t nsubscriptions,
     timeout.tv_nsec = static_cast<long>(relative % 1'000'000'000u);
     wait = &timeout;
   }
+  // With an interruption check, wait in slices of at most 10 ms.
+  const uint64_t wait_ns = wait == nullptr ? std::numeric_limits<uint64_t>::max()
+                                           : Nanoseconds(*wait);
+  uint64_t waited = 0;
   int ready = 0;
   for (;;) {
-    ready = ::ppoll(polled.data(), polled.size(), wait, nullptr);
-    if (ready >= 0 || errno != EINTR) break;
+    timespec slice = timeout;
+    timespec* slice_wait = wait;
+    if (interrupted_ && wait_ns - waited > 10'000'000) {
+      slice = {0, 10'000'000};
+      slice_wait = &slice;
+    } else if (interrupted_ && wait != nullptr) {
+      const uint64_t left = wait_ns - waited;
+      slice = {static_cast<time_t>(left / 1'000'000'000u), static_cast<long>(left % 1'000'000'000u)};
+      slice_wait = &slice;
+    }
+    ready = ::ppoll(polled.data(), polled.size(), slice_wait, nullptr);
+    if (ready < 0 && errno == EINTR) continue;
+    if (ready != 0 || !interrupted_) break;
+    waited += Nanoseconds(slice);
+    if (waited >= wait_ns) break;
+    if (interrupted_()) return Errno::kIntr;
   }
   if (ready < 0) return LastHostErrno();
   for (size_t i = 0; i < polled.size(); ++i) {

@@ -3,17 +3,36 @@
 //                         clocks and random bytes, echoes stdin's size and
 //                         checksum, and exits 0 (or 1 naming what failed)
 //   basics exit N         exits with N
+//   basics sleep S        sleeps S seconds (poll_oneoff), then prints "woke"
+//   basics cat PATH       prints the file at PATH
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
 #include <time.h>
+#include <unistd.h>
 
 extern char** environ;
 
 int main(int argc, char** argv) {
   if (argc == 3 && strcmp(argv[1], "exit") == 0) exit(atoi(argv[2]));
+  if (argc == 3 && strcmp(argv[1], "sleep") == 0) {
+    sleep((unsigned)atoi(argv[2]));
+    printf("woke\n");
+    return 0;
+  }
+  if (argc == 3 && strcmp(argv[1], "cat") == 0) {
+    FILE* f = fopen(argv[2], "r");
+    if (!f) {
+      perror(argv[2]);
+      return 1;
+    }
+    int c;
+    while ((c = fgetc(f)) != EOF) putchar(c);
+    fclose(f);
+    return 0;
+  }
   for (int i = 1; i < argc; ++i) printf("arg %d: %s\n", i, argv[i]);
   for (char** e = environ; *e; ++e) printf("env: %s\n", *e);
 

@@ -29,6 +29,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <span>
@@ -91,6 +92,15 @@ class KilnClient {
                                             std::vector<v1::Value> args);
   absl::Status DropInstance(std::string_view instance_id);
   absl::StatusOr<v1::ExecuteResponse> Execute(const v1::ExecuteRequest& request);
+  // Runs a WASI command (build the request with CommandRequest). Its
+  // stdout and stderr reach `on_stdout` / `on_stderr` (when set) as the
+  // daemon streams them, on the calling thread; the result comes last.
+  struct CommandOutput {
+    std::function<void(std::string_view bytes)> on_stdout;
+    std::function<void(std::string_view bytes)> on_stderr;
+  };
+  absl::StatusOr<v1::RunCommandResult> RunCommand(const v1::RunCommandRequest& request,
+                                                  const CommandOutput& output = {});
 
   // AdminService.
   absl::StatusOr<v1::StatsResponse> Stats();

@@ -76,6 +76,10 @@ class Store {
   // again. Safe to call from any thread while another one is in Call: it
   // is how a host stops a guest whose caller has gone away.
   void Interrupt();
+  // Whether guest code in this Store must stop now: its epoch deadline has
+  // passed (or Interrupt was called). For host functions that wait, so
+  // that they stop waiting too. Safe from any thread.
+  bool interrupted() const;
 
   Func CreateHostFunc(const wasm::FuncType& type, HostCallback callback);
   // A host function with ready-made native and array entry points, as the

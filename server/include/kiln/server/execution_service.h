@@ -35,16 +35,19 @@
 #include <vector>
 
 #include <grpcpp/server_context.h>
+#include <grpcpp/support/sync_stream.h>
 
 #include "absl/status/statusor.h"
 #include "kiln/cache/cache_key.h"
 #include "kiln/runtime/engine.h"
 #include "kiln/runtime/extern.h"
+#include "kiln/runtime/linker.h"
 #include "kiln/runtime/memory_budget.h"
 #include "kiln/runtime/module.h"
 #include "kiln/runtime/store.h"
 #include "kiln/server/auth.h"
 #include "kiln/server/cancel_watcher.h"
+#include "kiln/server/command_world.h"
 #include "kiln/server/compile_pipeline.h"
 #include "kiln/server/epoch_ticker.h"
 #include "kiln/server/instance_registry.h"
@@ -59,6 +62,8 @@ struct ExecutionLimits {
   uint64_t max_memory_bytes = uint64_t{1} << 30;
   uint64_t max_table_elements = 10'000'000;
   uint32_t time_limit_ms = 10'000;
+  // RunCommand: see CommandWorld.
+  CommandLimits command;
 };
 
 class ExecutionServiceImpl final : public v1::ExecutionService::Service {
@@ -85,6 +90,8 @@ class ExecutionServiceImpl final : public v1::ExecutionService::Service {
                             v1::DropInstanceResponse* response) override;
   grpc::Status Execute(grpc::ServerContext* context, const v1::ExecuteRequest* request,
                        v1::ExecuteResponse* response) override;
+  grpc::Status RunCommand(grpc::ServerContext* context, const v1::RunCommandRequest* request,
+                          grpc::ServerWriter<v1::RunCommandReply>* writer) override;
 
  private:
   struct ResolvedModule {
@@ -106,9 +113,10 @@ class ExecutionServiceImpl final : public v1::ExecutionService::Service {
   };
 
   // Loads `source`'s module (through the cache) and refuses modules with
-  // imports: the daemon offers no host functions.
+  // imports: the daemon offers host functions (WASI's) only to commands.
   absl::StatusOr<ResolvedModule> Resolve(const v1::ModuleSource& source,
-                                         const grpc::ServerContext& context);
+                                         const grpc::ServerContext& context,
+                                         bool offer_wasi = false);
   absl::StatusOr<std::shared_ptr<const runtime::Module>> LoadCached(const cache::CacheKey& key);
   absl::StatusOr<ResolvedModule> LoadCompiled(std::span<const uint8_t> bytes,
                                               const v1::CompileOptions& options,
@@ -122,9 +130,13 @@ class ExecutionServiceImpl final : public v1::ExecutionService::Service {
   runtime::StoreLimits StoreLimitsFor(const v1::StoreLimits& requested) const;
   std::chrono::milliseconds TimeLimitFor(const v1::StoreLimits& requested) const;
 
+  // `linker` (none: an empty one) defines the imports, `store` (none: a
+  // new one) is where the instance goes.
   absl::StatusOr<Instantiated> InstantiateInStore(const ResolvedModule& resolved,
                                                   const v1::StoreLimits& limits,
-                                                  const grpc::ServerContext& context);
+                                                  const grpc::ServerContext& context,
+                                                  std::unique_ptr<runtime::Store> store = nullptr,
+                                                  const runtime::Linker* linker = nullptr);
   absl::StatusOr<CallOutcome> Call(runtime::Store& store, runtime::Func func,
                                    std::span<const runtime::Value> args,
                                    std::chrono::milliseconds time_limit,

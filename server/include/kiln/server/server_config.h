@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <string_view>
 #include <vector>
 
@@ -54,6 +55,17 @@ struct ServerConfig {
   // Both or neither: serve TLS with this certificate chain and key (PEM).
   std::string tls_cert_file;
   std::string tls_key_file;
+  // RunCommand (WASI programs): where each call's scratch folder is made
+  // (empty: $TMPDIR or /tmp), the most output a call streams back, the
+  // most files a request may bring, and the most bytes a program may
+  // write to files.
+  std::string scratch_dir;
+  uint64_t max_output_bytes = uint64_t{64} << 20;
+  uint32_t max_request_files = 10'000;
+  uint64_t max_file_bytes_written = uint64_t{1} << 30;
+  // Folders offered read-only to RunCommand by name (--preopen-ro
+  // NAME=DIR, repeatable).
+  std::vector<std::pair<std::string, std::string>> operator_directories;
 };
 
 struct ParsedCommandLine {

@@ -19,6 +19,8 @@
 #define KILN_WASI_WASI_CONTEXT_H_
 
 #include <cstdint>
+#include <functional>
+#include <limits>
 #include <memory>
 #include <optional>
 #include <string>
@@ -53,6 +55,14 @@ struct WasiOptions {
   int stderr_fd = 2;
   // The most descriptors the guest may hold open at once (EMFILE beyond).
   uint32_t max_open_fds = 1024;
+  // The most bytes the guest may write to files (not its standard
+  // streams), growth by fd_allocate and fd_filestat_set_size included;
+  // EDQUOT beyond. A daemon's bound on the disk one program can fill.
+  uint64_t max_file_bytes_written = std::numeric_limits<uint64_t>::max();
+  // When set, asked while the guest waits in poll_oneoff (at least every
+  // 10 ms): true ends the wait, so that a sleeping guest meets its
+  // deadline (guest code itself stops at the epoch deadline).
+  std::function<bool()> interrupted;
 };
 
 class Preview1;
