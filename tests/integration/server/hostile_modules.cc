@@ -32,6 +32,25 @@ Bytes FunctionOfBodySize(uint32_t body_bytes) {
   return m.Build();
 }
 
+Bytes DenseFunctionOfBodySize(uint32_t body_bytes) {
+  constexpr uint32_t kTargets = 65'520;
+  // i32.const 0, br_table, the count (3 bytes), the labels and the default.
+  constexpr uint32_t kTableBytes = 2 + 1 + 3 + (kTargets + 1) * 5;
+  const Encoder padded_zero({0x80, 0x80, 0x80, 0x80, 0x00});
+  ModuleBuilder m;
+  const uint32_t type = m.AddType({}, {ValType::kI32});
+  Encoder body;
+  body.U32(0).Block();  // 3 bytes; the end of the block and body: 4 more
+  while (body.size() + kTableBytes + 4 <= body_bytes) {
+    body.I32Const(0).Op(Opcode::kBrTable).U32(kTargets);
+    for (uint32_t j = 0; j <= kTargets; ++j) body.Raw(padded_zero);
+  }
+  while (body.size() + 4 < body_bytes) body.Op(Opcode::kNop);
+  body.End().I32Const(7).End();
+  m.AddExport("f", ExternKind::kFunc, m.AddFunctionBody(type, body));
+  return m.Build();
+}
+
 Bytes NestedBlocks(uint32_t depth) {
   ModuleBuilder m;
   const uint32_t type = m.AddType({}, {ValType::kI32});

@@ -18,9 +18,17 @@ namespace kiln::server_test::hostile {
 using Bytes = std::vector<uint8_t>;
 
 // One function "f": [] -> [i32] whose body (local declarations, code and
-// the final `end`, not the size prefix) is exactly `body_bytes` long: nops,
-// then i32.const 7. At least 4 bytes.
+// the final `end`, not the size prefix) is exactly `body_bytes` long:
+// nops, then i32.const 7. At least 4 bytes. Every nop is an instruction
+// to validate and translate, so the largest such body costs seconds.
 Bytes FunctionOfBodySize(uint32_t body_bytes);
+
+// The same, `body_bytes` long, but dense: a block holding br_tables of
+// 65,520 targets, each label a 5-byte LEB128 (all leaving the block; only
+// the first is reachable), then nops to the exact size, then i32.const 7:
+// the largest body, in a few hundred thousand instructions. At least 7
+// bytes.
+Bytes DenseFunctionOfBodySize(uint32_t body_bytes);
 
 // "f": [] -> [i32] returning 1 from inside `depth` nested blocks.
 Bytes NestedBlocks(uint32_t depth);
