@@ -73,6 +73,13 @@ const char* OptLevelName(OptLevel level) {
 // that per-task set-up (context, target machine, pass pipeline) is noise,
 // small enough that a large module keeps every core busy.
 constexpr size_t kBatchBodyBytes = 64 * 1024;
+// And at most this many functions per task. LLVM's cost has a part per
+// function (about a millisecond at O2 even for an empty one), so 64 KiB of
+// tiny bodies would be one task of many seconds; a caller who gives up is
+// only let go between tasks (instruction selection cannot be stopped), and
+// until then such a task holds a pool thread. Real code rarely reaches this
+// count in 64 KiB.
+constexpr uint32_t kBatchFunctions = 1024;
 
 // Defined-function indices (0-based among defined functions) per batch.
 std::vector<std::pair<uint32_t, uint32_t>> PartitionFunctions(const wasm::Module& module,
@@ -83,8 +90,9 @@ std::vector<std::pair<uint32_t, uint32_t>> PartitionFunctions(const wasm::Module
   size_t bytes = 0;
   for (uint32_t d = 0; d < n; ++d) {
     bytes += module.bodies[d].bytes.size();
-    const bool full = functions_per_batch != 0 ? d + 1 - begin >= functions_per_batch
-                                               : bytes >= kBatchBodyBytes;
+    const bool full = functions_per_batch != 0
+                          ? d + 1 - begin >= functions_per_batch
+                          : bytes >= kBatchBodyBytes || d + 1 - begin >= kBatchFunctions;
     if (full) {
       batches.emplace_back(begin, d + 1);
       begin = d + 1;

@@ -42,7 +42,8 @@ struct CompilerOptions {
   // or call nothing lose theirs: the runtime stops the latter with a
   // signal.
   bool epoch_interruption = true;
-  // Defined functions per compile task; 0 picks by the module's size.
+  // Defined functions per compile task; 0 picks by the module's size
+  // (64 KiB of bodies, at most 1,024 functions).
   uint32_t functions_per_batch = 0;
 };
 
