@@ -234,14 +234,18 @@ absl::StatusOr<Instance> Linker::Instantiate(Store& store,
   }
 
   // Exports.
-  for (const wasm::Export& ex : m.exports) {
-    Extern value = Func(&data->funcs[0]);
+  // No placeholder Extern: a module without functions has no funcs[0].
+  const auto export_value = [&data](const wasm::Export& ex) -> Extern {
     switch (ex.kind) {
-      case wasm::ExternKind::kFunc: value = Func(&data->funcs[ex.index]); break;
-      case wasm::ExternKind::kTable: value = Table(data->table_instances[ex.index]); break;
-      case wasm::ExternKind::kMemory: value = Memory(data->memory); break;
-      case wasm::ExternKind::kGlobal: value = Global(data->global_instances[ex.index]); break;
+      case wasm::ExternKind::kTable: return Table(data->table_instances[ex.index]);
+      case wasm::ExternKind::kMemory: return Memory(data->memory);
+      case wasm::ExternKind::kGlobal: return Global(data->global_instances[ex.index]);
+      case wasm::ExternKind::kFunc: break;
     }
+    return Func(&data->funcs[ex.index]);
+  };
+  for (const wasm::Export& ex : m.exports) {
+    const Extern value = export_value(ex);
     data->export_index[ex.name] = data->exports.size();
     data->exports.emplace_back(ex.name, value);
   }
