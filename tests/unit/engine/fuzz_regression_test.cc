@@ -4,9 +4,13 @@
 #include <signal.h>
 
 #include <variant>
+#include <vector>
 
 #include "engine_test_util.h"
 #include "gtest/gtest.h"
+#include "kiln/jit/artifact_writer.h"
+#include "kiln/runtime/artifact.h"
+#include "kiln/wasm/artifact_format.h"
 
 namespace kiln::engine_test {
 namespace {
@@ -64,6 +68,55 @@ TEST(FuzzRegressionTest, TrapsSurviveAHandlerChainedInFrontOfTheRuntimes) {
         << "trap " << i;
   }
   sigaction(SIGSEGV, &chained_action, nullptr);
+}
+
+// A module of one function, exported; with `bad_export`, also an export
+// of table 3, which it does not have.
+Bytes OneFunctionModule(bool bad_export) {
+  ModuleBuilder m;
+  const uint32_t v_i = m.AddType({}, {ValType::kI32});
+  m.AddExport("f", ExternKind::kFunc, m.AddFunction(v_i, {}, Encoder().I32Const(7).End()));
+  if (bad_export) m.AddExport("t", ExternKind::kTable, 3);
+  return m.Build();
+}
+
+// artifact_reseal_fuzzer: the digest proves only that an artifact is what
+// its writer sealed, and anyone can seal bytes. Module sections were
+// decoded but not validated, so a sealed one exporting a table that does
+// not exist made InspectArtifact (`kiln inspect`) read past the tables
+// (heap-buffer-overflow), and a load would have handed the same to
+// Instantiate.
+TEST(FuzzRegressionTest, SealedArtifactWithAnInvalidModuleSectionIsRefused) {
+  absl::StatusOr<std::unique_ptr<jit::Compiler>> compiler = jit::Compiler::Create();
+  ASSERT_TRUE(compiler.ok()) << compiler.status();
+  const Bytes good = OneFunctionModule(false);
+  absl::StatusOr<wasm::CodeImage> image = CompileImage(**compiler, good);
+  ASSERT_TRUE(image.ok()) << image.status();
+  absl::StatusOr<std::vector<uint8_t>> artifact = jit::WriteArtifact(good, *image);
+  ASSERT_TRUE(artifact.ok()) << artifact.status();
+  absl::StatusOr<wasm::ArtifactFrame> frame = wasm::UnframeArtifact(*artifact);
+  ASSERT_TRUE(frame.ok()) << frame.status();
+
+  // The same artifact, its module section swapped for the bad module's
+  // declarations (same functions and types, so the layout still matches),
+  // sealed anew.
+  absl::StatusOr<std::vector<uint8_t>> bad_declarations =
+      jit::ModuleDeclarations(OneFunctionModule(true));
+  ASSERT_TRUE(bad_declarations.ok()) << bad_declarations.status();
+  std::vector<wasm::ArtifactSection> sections = frame->sections;
+  for (wasm::ArtifactSection& section : sections) {
+    if (section.kind == wasm::ArtifactSectionKind::kModule) section.bytes = *bad_declarations;
+  }
+  const std::vector<uint8_t> forged =
+      wasm::FrameArtifact(frame->kiln_version, frame->fingerprint, sections);
+
+  EXPECT_TRUE(HasError(runtime::InspectArtifact(forged).status(), absl::StatusCode::kDataLoss,
+                       "unknown table 3"));
+  runtime::Engine engine;
+  EXPECT_TRUE(HasError(runtime::Module::LoadArtifact(engine, forged).status(),
+                       absl::StatusCode::kDataLoss, "unknown table 3"));
+  // The intact artifact still loads.
+  EXPECT_TRUE(runtime::Module::LoadArtifact(engine, *artifact).ok());
 }
 
 }  // namespace
