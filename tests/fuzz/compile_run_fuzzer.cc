@@ -20,6 +20,7 @@
 // KILN_FUZZ_OPT_LEVEL (O0, O1, O2; default O0) picks the compiler's
 // optimization level: O0 compiles fastest, so explores the most inputs;
 // the translation into LLVM IR, where Kiln's own code runs, is the same.
+// KILN_FUZZ_VERBOSE=1 prints what each valid input's exports did.
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
@@ -79,6 +80,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   absl::StatusOr<std::shared_ptr<const kiln::runtime::Module>> loaded =
       kiln::runtime::Module::Load(engine, std::move(bytes), *image);
   if (!loaded.ok()) kiln::fuzz::ContractBroken("a compiled module did not load", loaded.status());
-  kiln::fuzz::RunExports(*loaded);
+  const kiln::fuzz::RunOutcome outcome = kiln::fuzz::RunExports(*loaded);
+  static const bool verbose = std::getenv("KILN_FUZZ_VERBOSE") != nullptr;
+  if (verbose) std::fprintf(stderr, "%s\n", kiln::fuzz::DescribeOutcome(outcome).c_str());
   return 0;
 }
