@@ -116,10 +116,14 @@ export ASAN_OPTIONS="allow_user_segv_handler=1${ASAN_OPTIONS:+:$ASAN_OPTIONS}"
 export UBSAN_OPTIONS="print_stacktrace=1${UBSAN_OPTIONS:+:$UBSAN_OPTIONS}"
 
 # An older script kept decode_validate_fuzzer's corpus in corpus/ itself.
-if [[ -d "$build/corpus" ]] && find "$build/corpus" -maxdepth 1 -type f | grep -q .; then
+if [[ -d "$build/corpus" && -n $(find "$build/corpus" -maxdepth 1 -type f -print -quit) ]]; then
   mkdir -p "$build/corpus/decode_validate_fuzzer"
   find "$build/corpus" -maxdepth 1 -type f -exec mv -t "$build/corpus/decode_validate_fuzzer" {} +
 fi
+
+# Whether a folder holds no file. (Not `find | grep -q`: under pipefail, find
+# killed by SIGPIPE when grep stops early would read as "empty".)
+is_empty() { [[ -z $(find "$1" -type f -print -quit) ]]; }
 
 # What libFuzzer leaves in a target's artifacts folder per finding (not the
 # slow-unit-* files it also writes there, which are only reports).
@@ -139,9 +143,9 @@ for target in "${targets[@]}"; do
   case $target in
     decode_validate_fuzzer) seeds=("$(spec_seeds)") ;;
     compile_run_fuzzer)
-      if ! find "$corpus" -type f | grep -q .; then seeds=("$(spec_seeds)"); fi ;;
+      if is_empty "$corpus"; then seeds=("$(spec_seeds)"); fi ;;
     artifact_*)
-      if ! find "$corpus" -type f | grep -q .; then
+      if is_empty "$corpus"; then
         mkdir -p "$tmp/$target"
         KILN_FUZZ_WRITE_SEEDS="$tmp/$target" "$build/tests/fuzz/$target" 2>/dev/null
         seeds=("$tmp/$target")

@@ -10,7 +10,6 @@
 #include "kiln/runtime/extern.h"
 #include "kiln/runtime/linker.h"
 #include "kiln/runtime/store.h"
-#include "kiln/wasm/error.h"
 #include "oneapi/tbb/task_arena.h"
 
 namespace kiln::fuzz {
@@ -99,45 +98,6 @@ void CheckInstantiateError(const absl::Status& status) {
 }
 
 }  // namespace
-
-wasm::ValidateOptions SmallLimits() {
-  wasm::ValidateOptions options;
-  options.parallel = false;
-  wasm::ImplementationLimits& limits = options.limits;
-  limits.max_module_size = 1 << 20;
-  limits.max_types = 1000;
-  limits.max_functions = 1000;
-  limits.max_imports = 1000;
-  limits.max_exports = 1000;
-  limits.max_globals = 1000;
-  limits.max_tables = 100;
-  limits.max_memories = 10;
-  limits.max_element_segments = 1000;
-  limits.max_data_segments = 1000;
-  limits.max_element_items = 10'000;
-  limits.max_params = 100;
-  limits.max_results = 100;
-  limits.max_locals = 1000;
-  limits.max_function_size = 100'000;
-  limits.max_nesting_depth = 1000;
-  limits.max_br_table_targets = 1000;
-  limits.max_name_bytes = 1000;
-  return options;
-}
-
-void ContractBroken(const char* what, const absl::Status& status) {
-  std::fprintf(stderr, "error contract broken: %s: %s\n", what, status.ToString().c_str());
-  std::abort();
-}
-
-void CheckInvalidModuleError(const absl::Status& status, size_t size) {
-  if (status.code() != absl::StatusCode::kInvalidArgument) {
-    ContractBroken("not INVALID_ARGUMENT", status);
-  }
-  const std::optional<wasm::ErrorLocation> location = wasm::GetErrorLocation(status);
-  if (!location.has_value()) ContractBroken("no error location", status);
-  if (location->offset > size) ContractBroken("offset past the end of the input", status);
-}
 
 runtime::Engine& FuzzEngine() {
   // Never destroyed: libFuzzer leaves through exit() from any thread, and

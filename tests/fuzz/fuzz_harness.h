@@ -1,9 +1,7 @@
-// fuzz_harness.h — what the libFuzzer targets of tests/fuzz share: small
-// validation limits, a serial compile, running a loaded module's exports in
-// a small Store under an epoch deadline, and the error contracts they check.
-//
-// Every check that fails calls ContractBroken, which prints what broke and
-// aborts: libFuzzer records the input as a crash.
+// fuzz_harness.h — what the libFuzzer targets of tests/fuzz that compile and
+// run share: a serial compile, running a loaded module's exports in a small
+// Store under an epoch deadline, and the runtime's error contract
+// (fuzz_contract.h has the decoder's and validator's).
 #ifndef KILN_TESTS_FUZZ_FUZZ_HARNESS_H_
 #define KILN_TESTS_FUZZ_FUZZ_HARNESS_H_
 
@@ -17,6 +15,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "fuzz_contract.h"
 #include "kiln/jit/compiler.h"
 #include "kiln/runtime/engine.h"
 #include "kiln/runtime/module.h"
@@ -26,18 +25,6 @@
 #include "kiln/wasm/validator.h"
 
 namespace kiln::fuzz {
-
-// Limits small enough that libFuzzer reaches them with short inputs and
-// that one input cannot spend seconds in the compiler; validation is
-// serial (libFuzzer needs the same coverage for the same input, and TBB is
-// not instrumented).
-wasm::ValidateOptions SmallLimits();
-
-[[noreturn]] void ContractBroken(const char* what, const absl::Status& status);
-
-// Checks kiln/wasm/error.h's contract for a module that failed to decode
-// or validate: INVALID_ARGUMENT with a location inside the `size` bytes.
-void CheckInvalidModuleError(const absl::Status& status, size_t size);
 
 // The process-wide Engine of a fuzzer, with a thread advancing its epoch
 // every kEpochPeriod, so that the deadline RunExports sets ends endless
