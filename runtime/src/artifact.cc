@@ -5,7 +5,6 @@
 #include "absl/strings/str_cat.h"
 #include "artifact_reader.h"
 #include "kiln/crypto/sha256.h"
-#include "kiln/wasm/decoder.h"
 #include "kiln/wasm/types.h"
 
 namespace kiln::runtime {
@@ -38,14 +37,8 @@ std::string EntityTypeText(const wasm::Module& module, wasm::ExternKind kind, ui
 absl::StatusOr<ArtifactInfo> InspectArtifact(std::span<const uint8_t> bytes) {
   absl::StatusOr<ArtifactParts> parts = ReadArtifactParts(bytes);
   if (!parts.ok()) return parts.status();
-  absl::StatusOr<wasm::Module> module = wasm::DecodeModule(parts->declarations);
-  if (!module.ok()) {
-    return absl::DataLossError(absl::StrCat("corrupt artifact: its module section: ",
-                                            std::string(module.status().message())));
-  }
-  if (absl::Status status = CheckLayoutMatchesModule(parts->layout, *module); !status.ok()) {
-    return status;
-  }
+  absl::StatusOr<wasm::Module> module = DecodeDeclarations(parts->declarations, parts->layout);
+  if (!module.ok()) return module.status();
   const wasm::ArtifactFrame& frame = parts->frame;
   ArtifactInfo info;
   info.format_version = frame.format_version;

@@ -1,6 +1,8 @@
 #include "artifact_reader.h"
 
 #include "absl/strings/str_cat.h"
+#include "kiln/wasm/decoder.h"
+#include "kiln/wasm/validator.h"
 
 namespace kiln::runtime {
 
@@ -35,6 +37,18 @@ absl::Status CheckLayoutMatchesModule(const wasm::CodeLayout& layout, const wasm
         module.types.size()));
   }
   return absl::OkStatus();
+}
+
+absl::StatusOr<wasm::Module> DecodeDeclarations(std::span<const uint8_t> declarations,
+                                                const wasm::CodeLayout& layout) {
+  absl::StatusOr<wasm::Module> module = wasm::DecodeModule(declarations);
+  absl::Status status = module.ok() ? wasm::ValidateDeclarations(*module) : module.status();
+  if (!status.ok()) {
+    return absl::DataLossError(
+        absl::StrCat("corrupt artifact: its module section: ", std::string(status.message())));
+  }
+  if (absl::Status s = CheckLayoutMatchesModule(layout, *module); !s.ok()) return s;
+  return module;
 }
 
 }  // namespace kiln::runtime

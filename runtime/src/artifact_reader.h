@@ -27,6 +27,15 @@ absl::StatusOr<ArtifactParts> ReadArtifactParts(std::span<const uint8_t> bytes);
 // trampoline slot per type.
 absl::Status CheckLayoutMatchesModule(const wasm::CodeLayout& layout, const wasm::Module& module);
 
+// Decodes an artifact's module section (`declarations`, which the result
+// points into) and checks what loading and inspecting rely on: the
+// module-level validation rules (wasm::ValidateDeclarations: no index out
+// of range) and a layout that matches it. The digest only proves that the
+// bytes are what their writer sealed, and anyone can seal bytes: a module
+// section that does not pass is DATA_LOSS, never a crash.
+absl::StatusOr<wasm::Module> DecodeDeclarations(std::span<const uint8_t> declarations,
+                                                const wasm::CodeLayout& layout);
+
 }  // namespace kiln::runtime
 
 #endif  // KILN_RUNTIME_ARTIFACT_READER_H_

@@ -250,6 +250,7 @@ absl::StatusOr<Instance> Linker::Instantiate(Store& store,
   }
 
   // Exports.
+  // No placeholder Extern: a module without functions has no funcs[0].
   auto exported = [&](const wasm::Export& ex) -> Extern {
     switch (ex.kind) {
       case wasm::ExternKind::kFunc: return Func(&state, &data->funcs[ex.index]);

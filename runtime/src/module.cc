@@ -32,7 +32,8 @@ absl::StatusOr<std::shared_ptr<const Module>> Module::Load(Engine& engine,
   }
   layout.entry_trampolines = image.entry_trampolines;
   layout.exit_trampolines = image.exit_trampolines;
-  return Create(engine, std::move(wasm_bytes), image.bytes, layout, image.fingerprint);
+  return Create(engine, std::move(wasm_bytes), image.bytes, layout, image.fingerprint,
+                /*from_artifact=*/false);
 }
 
 absl::StatusOr<std::shared_ptr<const Module>> Module::LoadArtifact(
@@ -52,20 +53,25 @@ absl::StatusOr<std::shared_ptr<const Module>> Module::LoadArtifact(
   }
   if (absl::Status status = CheckHostCanRun(frame.fingerprint); !status.ok()) return status;
   return Create(engine, std::vector<uint8_t>(parts->declarations.begin(), parts->declarations.end()),
-                parts->code, parts->layout, frame.fingerprint);
+                parts->code, parts->layout, frame.fingerprint, /*from_artifact=*/true);
 }
 
 absl::StatusOr<std::shared_ptr<const Module>> Module::Create(Engine& engine,
                                                              std::vector<uint8_t> wasm_bytes,
                                                              std::span<const uint8_t> code,
                                                              const wasm::CodeLayout& layout,
-                                                             std::string fingerprint) {
+                                                             std::string fingerprint,
+                                                             bool from_artifact) {
   std::shared_ptr<Module> module(new Module());
   module->engine_ = &engine;
   module->signatures_ = engine.shared_signatures();
   module->fingerprint_ = std::move(fingerprint);
   module->bytes_ = std::move(wasm_bytes);
-  absl::StatusOr<wasm::Module> decoded = wasm::DecodeModule(module->bytes_);
+  // The compiler validated a module it compiled; an artifact's sealed
+  // declarations are checked like any other input.
+  absl::StatusOr<wasm::Module> decoded = from_artifact
+                                             ? DecodeDeclarations(module->bytes_, layout)
+                                             : wasm::DecodeModule(module->bytes_);
   if (!decoded.ok()) return decoded.status();
   module->module_ = std::move(*decoded);
   const wasm::Module& m = module->module_;

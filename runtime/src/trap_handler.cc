@@ -223,6 +223,19 @@ vm::TrapCode ClassifyFault(const StoreState& store, int signal, const siginfo_t*
   return vm::TrapCode::kUnexpectedFault;
 }
 
+// Leaves a signal handler for the activation's sigsetjmp. sigsetjmp saves
+// no mask (a system call on every entry into wasm would cost too much), so
+// the mask is put back here as it was where the signal hit: our own
+// handlers run with SA_NODEFER and block nothing, but a handler that was
+// installed after ours and chains to it (libFuzzer's, a crash reporter's)
+// runs with the signal blocked, and leaving it blocked would make the next
+// fault in wasm code kill the process instead of trapping.
+[[noreturn]] void LeaveHandler(Activation& activation, void* context) {
+  const auto* ucontext = static_cast<const ucontext_t*>(context);
+  pthread_sigmask(SIG_SETMASK, &ucontext->uc_sigmask, nullptr);
+  siglongjmp(activation.jump, 1);
+}
+
 void HandleFault(int signal, siginfo_t* info, void* context) {
   Activation* activation = current_activation;
   const uintptr_t pc = ProgramCounter(context);
@@ -232,7 +245,7 @@ void HandleFault(int signal, siginfo_t* info, void* context) {
   }
   activation->code = ClassifyFault(*activation->store, signal, info);
   CaptureSignalFrames(*activation, context);
-  siglongjmp(activation->jump, 1);
+  LeaveHandler(*activation, context);
 }
 
 // kInterruptSignal (guest_signals.h): a thread in its Store's generated
@@ -245,7 +258,7 @@ void HandleInterrupt(int signal, siginfo_t* info, void* context) {
       activation->store->ContainsWasmPc(ProgramCounter(context))) {
     activation->code = vm::TrapCode::kInterrupted;
     CaptureSignalFrames(*activation, context);
-    siglongjmp(activation->jump, 1);
+    LeaveHandler(*activation, context);
   }
   // Someone else's use of the signal.
   if ((previous_interrupt.sa_flags & SA_SIGINFO) != 0 &&

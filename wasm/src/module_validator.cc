@@ -297,6 +297,11 @@ absl::Status ValidateModule(const Module& module, const ValidateOptions& options
   return status;
 }
 
+absl::Status ValidateDeclarations(const Module& module, const ImplementationLimits& limits) {
+  const ValidationContext ctx = internal::MakeValidationContext(module, limits);
+  return ModuleValidator(module, ctx).ValidateDeclarations();
+}
+
 absl::Status ValidateFunction(const Module& module, uint32_t defined_index,
                               const ImplementationLimits& limits) {
   if (defined_index >= module.bodies.size()) {

@@ -42,7 +42,10 @@ class Module {
                                                             const wasm::CodeImage& image);
   // Loads a serialized artifact (kiln/jit/artifact_writer.h): checks its
   // framing and digest (DATA_LOSS, INVALID_ARGUMENT, FAILED_PRECONDITION
-  // for another format version: kiln/wasm/artifact_format.h), then refuses
+  // for another format version: kiln/wasm/artifact_format.h) and its
+  // module section (DATA_LOSS unless it decodes and passes the module-level
+  // validation rules: a sealed artifact is not trusted to be well formed,
+  // only to be what its writer wrote), then refuses
   // with FAILED_PRECONDITION one made by another Kiln version, one whose
   // fingerprint is not `options.expected_fingerprint` (when set), or one
   // this host's CPU cannot run. The bytes are not referenced afterwards.
@@ -90,12 +93,14 @@ class Module {
 
  private:
   Module() = default;
-  // The shared tail of both loads; `code` is copied.
+  // The shared tail of both loads; `code` is copied. `from_artifact`: the
+  // declarations come from an artifact and are checked (DATA_LOSS).
   static absl::StatusOr<std::shared_ptr<const Module>> Create(Engine& engine,
                                                               std::vector<uint8_t> wasm_bytes,
                                                               std::span<const uint8_t> code,
                                                               const wasm::CodeLayout& layout,
-                                                              std::string fingerprint);
+                                                              std::string fingerprint,
+                                                              bool from_artifact);
 
   Engine* engine_ = nullptr;
   std::shared_ptr<SignatureRegistry> signatures_;  // holds type_ids_

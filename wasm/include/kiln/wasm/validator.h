@@ -28,6 +28,12 @@ struct ValidateOptions {
 
 absl::Status ValidateModule(const Module& module, const ValidateOptions& options = {});
 
+// The module-level rules alone (imports, exports, segments, constant
+// expressions, start function): every index a declaration holds is in
+// range, every type well formed. Function bodies are not looked at. For a
+// module's declarations without their code, as an artifact carries them.
+absl::Status ValidateDeclarations(const Module& module, const ImplementationLimits& limits = {});
+
 // Validates one defined function: `defined_index` indexes module.bodies.
 // It assumes the module-level rules hold (ValidateModule checks them) and
 // rebuilds the module-level context on every call, so it suits checking one
