@@ -95,9 +95,13 @@ absl::StatusOr<std::unique_ptr<WasiContext>> WasiContext::Create(const WasiOptio
     Descriptor d;
     d.type = HostFileType(fd->get());
     d.rights_base = rights::kFile;
-    // A terminal or pipe cannot seek, and wasi-libc's isatty() tells a
-    // terminal by its missing seek and tell rights.
-    if (d.type == FileType::kCharacterDevice || d.type == FileType::kUnknown) {
+    // A terminal, pipe or socket cannot seek, and wasi-libc's isatty()
+    // tells a terminal by a character device's missing seek and tell
+    // rights. Other character devices (/dev/null) can seek and keep them,
+    // so that the guest, as natively, does not take them for a terminal
+    // (and line-buffer its stdout, one host call per line).
+    if (d.type != FileType::kRegularFile &&
+        (::isatty(fd->get()) || ::lseek(fd->get(), 0, SEEK_CUR) < 0)) {
       d.rights_base &= ~(rights::kFdSeek | rights::kFdTell);
     }
     d.fd = *std::move(fd);
