@@ -3,7 +3,7 @@
 //   kiln validate FILE.wasm...   decode and validate; prints "ok" or the error.
 //   kiln compile FILE.wasm [-o FILE.kart]
 //                                compile to an artifact file.
-//   kiln run FILE.wasm|FILE.kart [--invoke NAME ARG...]
+//   kiln run [--dir D] FILE.wasm|FILE.kart [--invoke NAME ARG... | ARG...]
 //                                compile (or load) in-process, instantiate,
 //                                call NAME.
 //   kiln inspect FILE.kart       describe an artifact.
@@ -38,7 +38,15 @@ constexpr std::string_view kUsage =
     "                         this host's CPU; OUT defaults to FILE with .kart), which\n"
     "                         `kiln run` loads without compiling again\n"
     "  run [--opt-level O0|O1|O2] [--cpu NAME] [--no-cache] [--cache-dir DIR] [-v]\n"
-    "      FILE.wasm|FILE.kart [--invoke NAME [ARG...]]\n"
+    "      [--dir HOST[::GUEST]]... [--dir-ro HOST[::GUEST]]... [--env NAME[=VALUE]]...\n"
+    "      [--env-inherit] FILE.wasm|FILE.kart [--invoke NAME [ARG...] | [--] ARG...]\n"
+    "                         a WASI command (a module exporting _start) runs as a\n"
+    "                         program: the words after the module are its arguments,\n"
+    "                         stdin/stdout/stderr pass through, it sees only the\n"
+    "                         --dir folders (GUEST names them, HOST by default;\n"
+    "                         --dir-ro: read-only) and only the --env variables (all\n"
+    "                         of this process's with --env-inherit), and its exit\n"
+    "                         code is kiln's. Otherwise:\n"
     "                         compile the module in this process (or load the\n"
     "                         artifact), instantiate it (running its start function)\n"
     "                         and call the exported function NAME; prints one line\n"
@@ -49,7 +57,8 @@ constexpr std::string_view kUsage =
     "                           f32/f64  decimal, hex float (0x1.8p3), inf, -inf,\n"
     "                                    nan, nan:0xPAYLOAD (results print the same way)\n"
     "                           funcref/externref  null\n"
-    "                         Modules with imports cannot run yet (no host functions).\n"
+    "                         WASI (wasi_snapshot_preview1) is the only import offered;\n"
+    "                         a reactor's _initialize runs before --invoke.\n"
     "                         Compiled modules are cached in DIR (default\n"
     "                         $XDG_CACHE_HOME/kiln or ~/.cache/kiln, up to 1 GiB), so\n"
     "                         running the same module again loads it instead of\n"
@@ -63,16 +72,19 @@ constexpr std::string_view kUsage =
     "\n"
     "compile, run, inspect and stats use a kilnd daemon instead of this process\n"
     "with --server HOST:PORT (inspect then takes a cache key), printing the same;\n"
+    "a WASI program run there gets the --dir folders' files and stdin sent with it,\n"
+    "and what it writes into writable folders comes back;\n"
     "--token-file FILE sends the bearer token in FILE, --tls-ca FILE uses TLS.\n"
     "\n"
     "exit status:\n"
     "  0  success\n"
     "  1  a module is unreadable, invalid (the error gives its byte offset), has\n"
-    "     imports, or failed to compile or instantiate; an artifact is corrupt,\n"
+    "     imports other than WASI's, or failed to compile or instantiate; an artifact is corrupt,\n"
     "     truncated, or made by another Kiln version or for another CPU\n"
     "  2  usage error: unknown command or option, unknown export, wrong number of\n"
     "     arguments or an argument that does not parse\n"
-    "  3  the module trapped; stderr has \"trap: MESSAGE (KIND)\"\n";
+    "  3  the module trapped; stderr has \"trap: MESSAGE (KIND)\"\n"
+    "  a WASI program's own exit code otherwise\n";
 
 // One module: "ok", or the error, each prefixed with the path when several
 // modules are checked. Returns whether it is valid.

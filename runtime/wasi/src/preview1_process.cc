@@ -195,28 +195,30 @@ Errno Preview1::PollOneoff(uint32_t in, uint32_t out, uint32_t nsubscriptions,
     timeout.tv_nsec = static_cast<long>(relative % 1'000'000'000u);
     wait = &timeout;
   }
-  // With an interruption check, wait in slices of at most 10 ms.
-  const uint64_t wait_ns = wait == nullptr ? std::numeric_limits<uint64_t>::max()
-                                           : Nanoseconds(*wait);
-  uint64_t waited = 0;
+  // With an interruption check, wait in slices of at most 10 ms. A signal
+  // (the runtime interrupts guests past their deadline with one) ends a
+  // slice early: the time left comes from the clock, not from counting.
+  const bool forever = wait == nullptr;
+  const uint64_t end = forever ? 0 : start + Nanoseconds(*wait);
   int ready = 0;
   for (;;) {
-    timespec slice = timeout;
-    timespec* slice_wait = wait;
-    if (interrupted_ && wait_ns - waited > 10'000'000) {
-      slice = {0, 10'000'000};
-      slice_wait = &slice;
-    } else if (interrupted_ && wait != nullptr) {
-      const uint64_t left = wait_ns - waited;
-      slice = {static_cast<time_t>(left / 1'000'000'000u), static_cast<long>(left % 1'000'000'000u)};
-      slice_wait = &slice;
+    timespec now;
+    ::clock_gettime(CLOCK_MONOTONIC, &now);
+    const uint64_t left = forever ? std::numeric_limits<uint64_t>::max()
+                                  : (end > Nanoseconds(now) ? end - Nanoseconds(now) : 0);
+    uint64_t slice_ns = left;
+    if (interrupted_) slice_ns = std::min<uint64_t>(slice_ns, 10'000'000);
+    timespec slice{static_cast<time_t>(std::min<uint64_t>(slice_ns / 1'000'000'000u,
+                                                           std::numeric_limits<int32_t>::max())),
+                   static_cast<long>(slice_ns % 1'000'000'000u)};
+    const bool unbounded = forever && !interrupted_;
+    ready = ::ppoll(polled.data(), polled.size(), unbounded ? nullptr : &slice, nullptr);
+    if (ready > 0 || (ready < 0 && errno != EINTR)) break;
+    if (interrupted_ && interrupted_()) return Errno::kIntr;
+    if (ready == 0 && (left == slice_ns || unbounded)) {  // the whole wait is over
+      break;
     }
-    ready = ::ppoll(polled.data(), polled.size(), slice_wait, nullptr);
-    if (ready < 0 && errno == EINTR) continue;
-    if (ready != 0 || !interrupted_) break;
-    waited += Nanoseconds(slice);
-    if (waited >= wait_ns) break;
-    if (interrupted_()) return Errno::kIntr;
+    ready = 0;
   }
   if (ready < 0) return LastHostErrno();
   for (size_t i = 0; i < polled.size(); ++i) {
