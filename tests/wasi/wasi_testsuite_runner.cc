@@ -6,11 +6,17 @@
 //
 //   wasi-testsuite-runner --kiln PATH --suite DIR [--skip-list FILE]
 //                         [--cache-dir DIR] [--filter SUBSTRING] [-v]
+//                         [--kilnd PATH]
+//
+// With --kilnd, it starts that daemon on a free port (its cache in
+// --cache-dir) and runs every test through it: `kiln run --server`, the
+// root's files sent with the request and written back.
 //
 // Prints a line per failure (or per test with -v) and a last line
 // `N passed, N failed, N skipped`; exits 1 if any test failed.
 #include <fcntl.h>
 #include <poll.h>
+#include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -86,6 +92,42 @@ std::optional<Spec> ReadSpec(const fs::path& json_path, std::string* error) {
   if (json.contains("stdout")) spec.stdout_text = json["stdout"].get<std::string>();
   if (json.contains("stderr")) spec.stderr_text = json["stderr"].get<std::string>();
   return spec;
+}
+
+// Starts `kilnd` on 127.0.0.1, port 0, and reads its "listening on
+// HOST:PORT" line; its pid in *pid and its stdout, kept open until it
+// exits, in *stdout_fd. Empty on failure.
+std::string StartKilnd(const std::string& kilnd, const std::string& cache_dir, pid_t* pid,
+                       int* stdout_fd) {
+  int out[2];
+  if (::pipe2(out, O_CLOEXEC) != 0) return "";
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_adddup2(&actions, out[1], 1);
+  posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0);
+  std::vector<std::string> argv = {kilnd, "--listen", "127.0.0.1:0", "--cache-dir", cache_dir};
+  std::vector<char*> args;
+  for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+  args.push_back(nullptr);
+  const int spawned = ::posix_spawn(pid, args[0], &actions, nullptr, args.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  ::close(out[1]);
+  if (spawned != 0) {
+    ::close(out[0]);
+    return "";
+  }
+  std::string text;
+  char c;
+  while (::read(out[0], &c, 1) == 1) {
+    if (c != '\n') {
+      text.push_back(c);
+      continue;
+    }
+    if (text.starts_with("listening on ")) break;
+    text.clear();
+  }
+  *stdout_fd = out[0];
+  return text.starts_with("listening on ") ? text.substr(13) : "";
 }
 
 struct Outcome {
@@ -171,6 +213,7 @@ int main(int argc, char** argv) {
   std::string skip_list;
   std::string cache_dir;
   std::string filter;
+  std::string kilnd;
   bool verbose = false;
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
@@ -186,6 +229,7 @@ int main(int argc, char** argv) {
     else if (arg == "--skip-list") value(&skip_list);
     else if (arg == "--cache-dir") value(&cache_dir);
     else if (arg == "--filter") value(&filter);
+    else if (arg == "--kilnd") value(&kilnd);
     else if (arg == "-v") verbose = true;
     else {
       std::fprintf(stderr, "unknown argument %s\n", arg.c_str());
@@ -217,6 +261,17 @@ int main(int argc, char** argv) {
                            ("kiln-wasi-testsuite-" + std::to_string(::getpid()));
   fs::create_directories(scratch);
   if (cache_dir.empty()) cache_dir = (scratch / "cache").string();
+  std::string server;
+  pid_t kilnd_pid = 0;
+  int kilnd_stdout = -1;
+  if (!kilnd.empty()) {
+    server = StartKilnd(kilnd, cache_dir, &kilnd_pid, &kilnd_stdout);
+    if (server.empty()) {
+      std::fprintf(stderr, "cannot start %s\n0 passed, 1 failed, 0 skipped\n", kilnd.c_str());
+      return 1;
+    }
+    std::printf("running every test through kilnd at %s\n", server.c_str());
+  }
 
   int passed = 0, failed = 0, skipped = 0;
   for (const fs::path& wasm : tests) {
@@ -235,7 +290,12 @@ int main(int argc, char** argv) {
       continue;
     }
     // A fresh copy of the root for each test: tests write into it.
-    std::vector<std::string> command = {kiln, "run", "--cache-dir", cache_dir};
+    std::vector<std::string> command = {kiln, "run"};
+    if (server.empty()) {
+      command.insert(command.end(), {"--cache-dir", cache_dir});
+    } else {
+      command.insert(command.end(), {"--server", server});
+    }
     const fs::path root_copy = scratch / "root";
     fs::remove_all(root_copy);
     if (spec->root.has_value()) {
@@ -276,6 +336,12 @@ int main(int argc, char** argv) {
       std::printf("\n    stderr: %s", Quote(outcome->err.substr(0, 400)).c_str());
     }
     std::printf("\n");
+  }
+  if (kilnd_pid != 0) {
+    ::kill(kilnd_pid, SIGTERM);
+    int status = 0;
+    ::waitpid(kilnd_pid, &status, 0);
+    ::close(kilnd_stdout);
   }
   fs::remove_all(scratch);
   std::printf("%d passed, %d failed, %d skipped\n", passed, failed, skipped);
