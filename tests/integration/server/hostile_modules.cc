@@ -5,6 +5,7 @@
 #include "kiln/wasm/opcode.h"
 #include "kiln/wasm/types.h"
 #include "module_builder.h"
+#include "server_test_util.h"
 
 namespace kiln::server_test::hostile {
 namespace {
@@ -223,23 +224,7 @@ Bytes RunTimeHostile() {
       step_type, {},
       Encoder().LocalGet(0).I32Const(1).Op(Opcode::kI32Add).Call(recurse_index).End());
   const uint32_t spin = m.AddFunction(void_type, {}, Encoder().Loop().Br(0).End().End());
-  // block { loop { memory.grow(1) == -1 ? break : continue } } memory.size
-  const uint32_t grow = m.AddFunction(i32_type, {},
-                                      Encoder()
-                                          .Block()
-                                          .Loop()
-                                          .I32Const(1)
-                                          .Op(Opcode::kMemoryGrow)
-                                          .Byte(0)
-                                          .I32Const(-1)
-                                          .Op(Opcode::kI32Eq)
-                                          .BrIf(1)
-                                          .Br(0)
-                                          .End()
-                                          .End()
-                                          .Op(Opcode::kMemorySize)
-                                          .Byte(0)
-                                          .End());
+  const uint32_t grow = m.AddFunction(i32_type, {}, GrowMemoryUntilRefused());
   const uint32_t grow_max =
       m.AddFunction(i32_type, {}, Encoder().I32Const(65536).Op(Opcode::kMemoryGrow).Byte(0).End());
   m.AddExport("recurse", ExternKind::kFunc, recurse);

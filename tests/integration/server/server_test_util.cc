@@ -52,6 +52,25 @@ Bytes ReadFileBytes(const std::string& path) {
   return Bytes(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
 }
 
+wasm::test::Encoder GrowMemoryUntilRefused() {
+  // block { loop { memory.grow(1) == -1 ? break : continue } } memory.size
+  return wasm::test::Encoder()
+      .Block()
+      .Loop()
+      .I32Const(1)
+      .Op(wasm::Opcode::kMemoryGrow)
+      .Byte(0)
+      .I32Const(-1)
+      .Op(wasm::Opcode::kI32Eq)
+      .BrIf(1)
+      .Br(0)
+      .End()
+      .End()
+      .Op(wasm::Opcode::kMemorySize)
+      .Byte(0)
+      .End();
+}
+
 Bytes FibModule() { return ReadFileBytes(KILN_SAMPLES_DIR "/fib.wasm"); }
 Bytes InvalidModule() { return ReadFileBytes(KILN_SAMPLES_DIR "/invalid.wasm"); }
 Bytes ImportsModule() { return ReadFileBytes(KILN_TEST_MODULES_DIR "/imports.wasm"); }
@@ -84,23 +103,7 @@ Bytes HostileModule() {
   const uint32_t div_type = m.AddType({ValType::kI32, ValType::kI32}, {ValType::kI32});
   m.AddMemory(1);
   const uint32_t spin = m.AddFunction(void_type, {}, Encoder().Loop().Br(0).End().End());
-  // block { loop { memory.grow(1) == -1 ? break : continue } } memory.size
-  const uint32_t bomb = m.AddFunction(i32_type, {},
-                                      Encoder()
-                                          .Block()
-                                          .Loop()
-                                          .I32Const(1)
-                                          .Op(Opcode::kMemoryGrow)
-                                          .Byte(0)
-                                          .I32Const(-1)
-                                          .Op(Opcode::kI32Eq)
-                                          .BrIf(1)
-                                          .Br(0)
-                                          .End()
-                                          .End()
-                                          .Op(Opcode::kMemorySize)
-                                          .Byte(0)
-                                          .End());
+  const uint32_t bomb = m.AddFunction(i32_type, {}, GrowMemoryUntilRefused());
   const uint32_t recurse_index = m.num_functions();
   const uint32_t recurse = m.AddFunction(void_type, {}, Encoder().Call(recurse_index).End());
   const uint32_t div =

@@ -17,6 +17,7 @@
 
 #include "gtest/gtest.h"
 #include "kiln/v1/admin_service.grpc.pb.h"
+#include "module_builder.h"
 #include "kiln/v1/compile_service.grpc.pb.h"
 #include "kiln/v1/execution_service.grpc.pb.h"
 #include "kilnd_process.h"
@@ -41,6 +42,9 @@ std::string Describe(const grpc::Status& status);
 
 Bytes ReadFileBytes(const std::string& path);
 // samples/fib.wasm: fib, fib_indirect: [i32] -> [i64] (fib(20) = 6765), memory.
+// The body of [] -> [i32]: grows memory a page at a time until memory.grow
+// refuses, then returns memory.size.
+wasm::test::Encoder GrowMemoryUntilRefused();
 Bytes FibModule();
 // samples/invalid.wasm: a type mismatch in function 0.
 Bytes InvalidModule();
