@@ -7,9 +7,8 @@
 #include <string>
 #include <vector>
 
-#include "kiln/client/kiln_client.h"
-#include "kiln/jit/compiler.h"
-#include "kiln/v1/types.pb.h"
+#include "kiln/client/client_options.h"
+#include "kiln/jit/compiler_options.h"
 
 namespace kiln::client {
 
@@ -30,9 +29,6 @@ bool CompilerOption(const std::vector<std::string>& args, size_t* i, jit::Compil
 // unreadable file) sets *error.
 bool ServerOption(const std::vector<std::string>& args, size_t* i, ClientOptions* options,
                   std::string* error);
-
-// The wire form of compiler options.
-v1::CompileOptions ToWire(const jit::CompilerOptions& options);
 
 }  // namespace kiln::client
 

@@ -13,6 +13,7 @@
 #include "kiln/client/kiln_client.h"
 #include "artifact_file.h"
 #include "command_line.h"
+#include "compile_options_wire.h"
 #include "local_engine.h"
 #include "module_file.h"
 #include "run_command.h"

@@ -6,6 +6,7 @@
 
 #include "absl/strings/cord.h"
 #include "absl/strings/str_cat.h"
+#include "fingerprint_memo.h"
 #include "kiln/cache/cache_key.h"
 #include "kiln/cache/local_artifact_store.h"
 #include "kiln/jit/artifact_writer.h"
@@ -47,6 +48,8 @@ absl::StatusOr<std::unique_ptr<LocalEngine>> LocalEngine::Create(LocalEngineOpti
         cache::OpenLocalArtifactStore(options.cache_dir, options.cache_budget_bytes, 0);
     if (!store.ok()) return store.status();
     cache = *std::move(store);
+    // So that `kiln run` of a cached module can find its key without LLVM.
+    WriteFingerprintMemo(options.cache_dir, (*compiler)->options(), (*compiler)->fingerprint());
   }
   return std::unique_ptr<LocalEngine>(
       new LocalEngine(*std::move(compiler), options.engine, std::move(cache)));

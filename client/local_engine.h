@@ -22,6 +22,7 @@
 #include "kiln/jit/compiler.h"
 #include "kiln/runtime/engine.h"
 #include "kiln/runtime/module.h"
+#include "load_report.h"
 
 namespace kiln::client {
 
@@ -32,15 +33,6 @@ struct LocalEngineOptions {
   // one); empty for no cache.
   std::string cache_dir;
   uint64_t cache_budget_bytes = uint64_t{1} << 30;
-};
-
-// How Load got its module.
-struct LoadReport {
-  bool cache_hit = false;        // loaded from the cache: nothing compiled
-  bool replaced_entry = false;   // a cached entry was unusable and was recompiled
-  std::string cache_key;         // lowercase hex; empty without a cache
-  double compile_ms = 0;         // decode + validate + compile (+ write artifact)
-  double load_ms = 0;            // the artifact or code image into the engine
 };
 
 class LocalEngine {

@@ -85,7 +85,7 @@ absl::StatusOr<std::unique_ptr<DiskTier>> DiskTier::Open(DiskTierOptions options
   if (root_fd < 0) return PathError(errno, "opening cache folder", options.root);
   std::unique_ptr<DiskTier> tier(
       new DiskTier(std::move(options.root), root_fd, options.budget_bytes));
-  tier->ScanFolder();
+  if (options.index_existing) tier->ScanFolder();
   return tier;
 }
 

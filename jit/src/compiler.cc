@@ -60,15 +60,6 @@ llvm::CodeGenOptLevel CodeGenLevel(OptLevel level) {
   return llvm::CodeGenOptLevel::Default;
 }
 
-const char* OptLevelName(OptLevel level) {
-  switch (level) {
-    case OptLevel::kO0: return "O0";
-    case OptLevel::kO1: return "O1";
-    case OptLevel::kO2: return "O2";
-  }
-  return "O2";
-}
-
 // Wasm bytecode per compile task when the caller does not choose: big enough
 // that per-task set-up (context, target machine, pass pipeline) is noise,
 // small enough that a large module keeps every core busy.
@@ -102,18 +93,6 @@ std::vector<std::pair<uint32_t, uint32_t>> PartitionFunctions(const wasm::Module
   if (begin < n) batches.emplace_back(begin, n);
   return batches;
 }
-
-}  // namespace
-
-absl::StatusOr<OptLevel> ParseOptLevel(std::string_view text) {
-  if (text == "O0" || text == "0") return OptLevel::kO0;
-  if (text == "O1" || text == "1") return OptLevel::kO1;
-  if (text == "O2" || text == "2") return OptLevel::kO2;
-  return absl::InvalidArgumentError(
-      absl::StrCat("unknown optimization level '", std::string(text), "' (use O0, O1 or O2)"));
-}
-
-namespace {
 
 // The CPU features that decide which hosts can run code: those LLVM reads
 // from CPUID (and XGETBV) when it looks at a host, present or not. LLVM's
@@ -205,7 +184,7 @@ absl::StatusOr<std::unique_ptr<Compiler>> Compiler::Create(CompilerOptions optio
   compiler->fingerprint_ = absl::StrCat(
       "kiln=", std::string(KilnVersion()), ";kiln-vm-abi=", vm::kVmAbiVersion, ";llvm=", LLVM_VERSION_STRING,
       ";triple=", compiler->triple_, ";cpu=", compiler->cpu_, ";features=", compiler->features_,
-      ";opt=", OptLevelName(compiler->options_.opt_level),
+      ";opt=", std::string(OptLevelName(compiler->options_.opt_level)),
       ";epoch=", compiler->options_.epoch_interruption ? 1 : 0);
   return compiler;
 }

@@ -1,10 +1,14 @@
 #include "host_cpu_features.h"
 
+#include "kiln/runtime/host_cpu_identity.h"
+
 #include <cpuid.h>
 
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
+#include <string>
 
 namespace kiln::runtime {
 namespace {
@@ -288,6 +292,27 @@ std::vector<std::string_view> KnownCpuFeatureNames() {
   for (const CpuidBit& row : kCpuidBits) names.push_back(row.name);
   for (std::string_view name : kCodegenOnly) names.push_back(name);
   return names;
+}
+
+const std::string& HostCpuIdentity() {
+  static const std::string identity = [] {
+    const Registers leaf0 = Cpuid(0, 0);
+    char vendor[13] = {};
+    std::memcpy(vendor, &leaf0.ebx, 4);
+    std::memcpy(vendor + 4, &leaf0.edx, 4);
+    std::memcpy(vendor + 8, &leaf0.ecx, 4);
+    // Leaf 1's EAX: stepping, model, family and their extended fields.
+    std::string text = std::string("vendor=") + vendor +
+                       ";signature=" + std::to_string(Cpuid(1, 0).eax) + ";features=";
+    for (const CpuidBit& row : kCpuidBits) {
+      if (HostHasCpuFeature(row.name).value_or(false)) {
+        text += row.name;
+        text += ',';
+      }
+    }
+    return text;
+  }();
+  return identity;
 }
 
 }  // namespace kiln::runtime

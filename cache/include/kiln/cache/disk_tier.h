@@ -68,6 +68,12 @@ struct DiskTierOptions {
   std::string root;
   // The most bytes of entries this process keeps in the folder.
   uint64_t budget_bytes = uint64_t{10} << 30;
+  // Index what the folder holds when opening. A process that only looks a
+  // few entries up and exits (kiln run of a cached module) skips it: Get
+  // does not need the index, and scanning a big cache would cost it more
+  // than its run. Without the scan the budget is kept only over the
+  // entries this tier itself wrote or found.
+  bool index_existing = true;
 };
 
 // What Open found in the folder, for logs and tests.

@@ -40,6 +40,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "kiln/client/client_options.h"
 #include "kiln/v1/admin_service.pb.h"
 #include "kiln/v1/compile_service.pb.h"
 #include "kiln/v1/execution_service.pb.h"
@@ -49,24 +50,6 @@ class ClientContext;
 }  // namespace grpc
 
 namespace kiln::client {
-
-struct ClientOptions {
-  // The daemon's address, "HOST:PORT".
-  std::string target;
-  // Sent as "authorization: Bearer TOKEN" when not empty.
-  std::string bearer_token;
-  // TLS, checked against `tls_root_certs` (PEM), or the system's roots when
-  // empty.
-  bool tls = false;
-  std::string tls_root_certs;
-  // The deadline of each call.
-  absl::Duration timeout = absl::Minutes(10);
-  // Modules larger than this go through CompileStream; keep it at or below
-  // the daemon's --max-message-size.
-  size_t max_unary_module_bytes = size_t{4} << 20;
-  // The size of each streamed chunk of a module.
-  size_t chunk_bytes = size_t{1} << 20;
-};
 
 class KilnClient {
  public:

@@ -14,38 +14,16 @@
 #ifndef KILN_JIT_COMPILER_H_
 #define KILN_JIT_COMPILER_H_
 
-#include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
-#include <string_view>
 
 #include "absl/status/statusor.h"
+#include "kiln/jit/compiler_options.h"
 #include "kiln/wasm/code_image.h"
 #include "kiln/wasm/module.h"
 
 namespace kiln::jit {
-
-enum class OptLevel : uint8_t { kO0, kO1, kO2 };
-
-// "O0", "O1", "O2" (also "0".."2"); INVALID_ARGUMENT otherwise.
-absl::StatusOr<OptLevel> ParseOptLevel(std::string_view text);
-
-struct CompilerOptions {
-  OptLevel opt_level = OptLevel::kO2;
-  // The CPU to generate code for: empty for this host's CPU and all its
-  // features, or an LLVM CPU name such as "x86-64-v2" so the code runs on
-  // every machine of a fleet that has at least that.
-  std::string cpu;
-  // Check the Store's epoch deadline at function entry and loop back-edges
-  // so a host can interrupt a runaway guest. Loops that end by themselves
-  // or call nothing lose theirs: the runtime stops the latter with a
-  // signal.
-  bool epoch_interruption = true;
-  // Defined functions per compile task; 0 picks by the module's size
-  // (64 KiB of bodies, at most 1,024 functions).
-  uint32_t functions_per_batch = 0;
-};
 
 class Compiler {
  public:
