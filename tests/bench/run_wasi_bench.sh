@@ -143,6 +143,6 @@ echo
 printf '%-34s %4s %10s %10s %10s %9s %9s\n' case runs "kiln" native "node" kiln/nat node/nat
 for r in "${rows[@]}"; do echo "$r"; done
 echo
-echo "kiln's own start-up (\`kiln help\`, no module): $kiln_alone ms"
+echo "kiln-full's start-up, what a run that must compile pays first (\`kiln help\`, which kiln hands to it): $kiln_alone ms"
 [ $status = 0 ] || echo "SOME RUNNER FAILED OR DIFFERED FROM NATIVE CODE (see the rows)"
 exit $status
