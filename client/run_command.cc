@@ -261,6 +261,9 @@ int RunCommand(const std::vector<std::string>& args) {
   absl::StatusOr<RunOptions> options = ParseRunCommandLine(args);
   if (!options.ok()) return RunUsage(options.status().message());
   if (!options->server.target.empty()) {
+    if (!options->tcp_listen.empty()) {
+      return RunUsage("--tcplisten is for programs run here: kilnd gives its programs no sockets");
+    }
     if (options->invoke.has_value() &&
         (!options->program_args.empty() || !options->dirs.empty() || !options->env.empty() ||
          options->env_inherit)) {

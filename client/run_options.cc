@@ -77,6 +77,8 @@ absl::StatusOr<RunOptions> ParseRunCommandLine(const std::vector<std::string>& a
       absl::StatusOr<wasi::Preopen> preopen = ParseDir(*dir, /*read_only=*/true);
       if (!preopen.ok()) return preopen.status();
       options.dirs.push_back(*preopen);
+    } else if (std::optional<std::string> address = OptionValue(args, &i, "--tcplisten", &error)) {
+      options.tcp_listen.push_back(*address);
     } else if (std::optional<std::string> name = OptionValue(args, &i, "--invoke", &error)) {
       options.invoke = *name;
       options.args.assign(args.begin() + static_cast<std::ptrdiff_t>(i) + 1, args.end());

@@ -24,7 +24,7 @@ inline constexpr int kExitTrap = 3;       // the module trapped (in the call or 
 inline constexpr std::string_view kRunUsage =
     "usage: kiln run [--opt-level O0|O1|O2] [--cpu NAME] [--no-cache] [--cache-dir DIR] [-v]\n"
     "                [--dir HOST[::GUEST]]... [--dir-ro HOST[::GUEST]]... [--env NAME[=VALUE]]...\n"
-    "                [--env-inherit] [--server HOST:PORT]\n"
+    "                [--env-inherit] [--tcplisten HOST:PORT]... [--server HOST:PORT]\n"
     "                FILE.wasm|FILE.kart [--invoke NAME [ARG...] | [--] [PROGRAM-ARG...]]\n";
 
 struct RunOptions {
@@ -43,6 +43,9 @@ struct RunOptions {
   std::vector<std::string> env;
   bool env_inherit = false;
   std::vector<wasi::Preopen> dirs;
+  // --tcplisten HOST:PORT: listening sockets the program gets after its
+  // folders (descriptor 3 + the number of --dir folders, and on).
+  std::vector<std::string> tcp_listen;
 };
 
 // Options come before the module; after it come either --invoke NAME and

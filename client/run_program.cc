@@ -17,6 +17,7 @@
 #include "kiln/wasm/module.h"
 #include "kiln/wasm/types.h"
 #include "load_report.h"
+#include "tcp_listener.h"
 #include "value_text.h"
 
 extern char** environ;
@@ -205,6 +206,17 @@ int RunLoadedModule(const RunOptions& options, runtime::Engine& engine,
   }
   world.env.insert(world.env.end(), options.env.begin(), options.env.end());
   world.preopens = options.dirs;
+  std::vector<TcpListener> listeners;
+  for (const std::string& address : options.tcp_listen) {
+    absl::StatusOr<TcpListener> listener = TcpListener::Listen(address);
+    if (!listener.ok()) return RunUsage(listener.status().message());
+    world.sockets.push_back(listener->fd());
+    if (options.verbose) {
+      std::fprintf(stderr, "kiln: listening on %s as descriptor %zu\n",
+                   listener->bound_address().c_str(), 3 + options.dirs.size() + listeners.size());
+    }
+    listeners.push_back(*std::move(listener));
+  }
   absl::StatusOr<std::unique_ptr<wasi::WasiContext>> wasi_context = wasi::WasiContext::Create(world);
   if (!wasi_context.ok()) return RunUsage(wasi_context.status().message());
 

@@ -127,6 +127,19 @@ absl::StatusOr<std::unique_ptr<WasiContext>> WasiContext::Create(const WasiOptio
     d.preopen = preopen.guest_path;
     preview1->fds().InsertAt(next++, std::move(d));
   }
+  for (const int socket : options.sockets) {
+    absl::StatusOr<UniqueFd> fd = Duplicate(socket, "socket");
+    if (!fd.ok()) return fd.status();
+    Descriptor d;
+    d.type = HostFileType(fd->get());
+    if (d.type != FileType::kSocketStream && d.type != FileType::kSocketDgram) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("descriptor ", socket, " given as a socket is not one"));
+    }
+    d.fd = *std::move(fd);
+    d.rights_base = rights::kSocket;
+    preview1->fds().InsertAt(next++, std::move(d));
+  }
   return std::unique_ptr<WasiContext>(new WasiContext(std::move(preview1)));
 }
 

@@ -19,6 +19,7 @@
 #include "kiln/cache/cache_key.h"
 #include "kiln/runtime/linker.h"
 #include "kiln/runtime/store.h"
+#include "fingerprint_memo.h"
 #include "module_builder.h"
 
 namespace kiln::client {
@@ -190,6 +191,38 @@ TEST_F(LocalEngineCacheTest, ForeignEntryIsAMissAndIsReplaced) {
   ASSERT_TRUE(module.ok()) << module.status();
   EXPECT_TRUE(report.cache_hit);
   EXPECT_FALSE(report.replaced_entry);
+}
+
+// An engine with a cache writes its compiler's fingerprint down, per
+// options, so that `kiln` finds cache keys without LLVM.
+TEST_F(LocalEngineCacheTest, EngineWritesTheFingerprintMemoForItsOptions) {
+  jit::CompilerOptions o2;
+  jit::CompilerOptions o0;
+  o0.opt_level = jit::OptLevel::kO0;
+  EXPECT_EQ(ReadFingerprintMemo(dir_, o2), std::nullopt);
+  std::unique_ptr<LocalEngine> engine = MakeEngine(jit::OptLevel::kO2);
+  ASSERT_NE(engine, nullptr);
+  EXPECT_EQ(ReadFingerprintMemo(dir_, o2), engine->compiler().fingerprint());
+  EXPECT_EQ(ReadFingerprintMemo(dir_, o0), std::nullopt);
+  std::unique_ptr<LocalEngine> engine_o0 = MakeEngine(jit::OptLevel::kO0);
+  ASSERT_NE(engine_o0, nullptr);
+  EXPECT_EQ(ReadFingerprintMemo(dir_, o0), engine_o0->compiler().fingerprint());
+  EXPECT_NE(engine_o0->compiler().fingerprint(), engine->compiler().fingerprint());
+}
+
+// What is not a fingerprint is not read back as one; writing again repairs it.
+TEST_F(LocalEngineCacheTest, DamagedFingerprintMemoIsIgnoredAndRewritten) {
+  std::unique_ptr<LocalEngine> engine = MakeEngine();
+  ASSERT_NE(engine, nullptr);
+  const jit::CompilerOptions options;
+  for (const auto& entry : std::filesystem::directory_iterator(dir_ + "/compilers")) {
+    std::filesystem::resize_file(entry.path(), 0);
+  }
+  EXPECT_EQ(ReadFingerprintMemo(dir_, options), std::nullopt);
+  WriteFingerprintMemo(dir_, options, "not a fingerprint");
+  EXPECT_EQ(ReadFingerprintMemo(dir_, options), std::nullopt);
+  WriteFingerprintMemo(dir_, options, engine->compiler().fingerprint());
+  EXPECT_EQ(ReadFingerprintMemo(dir_, options), engine->compiler().fingerprint());
 }
 
 }  // namespace

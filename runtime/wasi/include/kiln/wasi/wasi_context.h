@@ -48,6 +48,10 @@ struct WasiOptions {
   std::vector<std::string> args;  // args[0] is the program's name
   std::vector<std::string> env;   // "NAME=value" each
   std::vector<Preopen> preopens;  // descriptors 3, 4, ... in this order
+  // Host sockets the guest gets, after the preopened directories and in
+  // this order (a listening TCP socket for sock_accept, say; preview1 has
+  // no way to open one). Duplicated, as the standard streams below.
+  std::vector<int> sockets;
   // Host descriptors for the guest's 0, 1 and 2. They are duplicated: the
   // caller keeps its own, and a guest closing its stdout closes the copy.
   int stdin_fd = 0;
