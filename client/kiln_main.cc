@@ -19,7 +19,9 @@
 #include <string_view>
 #include <vector>
 
+#include "absl/synchronization/mutex.h"
 #include "cached_run.h"
+#include "kiln/crypto/sha256.h"
 
 namespace {
 
@@ -41,6 +43,11 @@ std::string FullClientPath() {
 
 int main(int argc, char** argv) {
   if (argc > 1 && std::string_view(argv[1]) == "run") {
+    // What a one-shot run need not pay for: abseil's lock-order graph
+    // (Debian's abseil checks every mutex for deadlock cycles) and the
+    // parts of OpenSSL a cache key's SHA-256 does not use.
+    absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
+    kiln::crypto::InitializeForSha256Only();
     const std::vector<std::string> args(argv + 2, argv + argc);
     if (std::optional<int> status = kiln::client::RunFromCache(args)) return *status;
   }

@@ -1,5 +1,6 @@
 #include "kiln/crypto/sha256.h"
 
+#include <openssl/crypto.h>
 #include <openssl/evp.h>
 
 #include <cstdio>
@@ -61,6 +62,12 @@ Sha256Digest Sha256::Of(std::span<const uint8_t> bytes) {
 std::string DigestToHex(const Sha256Digest& digest) {
   return absl::BytesToHexString(
       absl::string_view(reinterpret_cast<const char*>(digest.data()), digest.size()));
+}
+
+void InitializeForSha256Only() {
+  OPENSSL_init_crypto(OPENSSL_INIT_NO_LOAD_CONFIG | OPENSSL_INIT_NO_ADD_ALL_CIPHERS |
+                          OPENSSL_INIT_NO_ADD_ALL_DIGESTS | OPENSSL_INIT_NO_LOAD_CRYPTO_STRINGS,
+                      nullptr);
 }
 
 }  // namespace kiln::crypto

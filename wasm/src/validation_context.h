@@ -21,6 +21,9 @@ struct ValidationContext {
 
 ValidationContext MakeValidationContext(const Module& module, const ImplementationLimits& limits);
 
+// Everything outside function bodies (module_validator.cc).
+absl::Status ValidateDeclarations(const ValidationContext& ctx);
+
 // Validates bodies[defined_index]. Scratch buffers live in a FunctionValidator
 // so a worker validating many functions reuses them.
 class FunctionValidator {

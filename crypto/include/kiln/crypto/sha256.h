@@ -44,6 +44,13 @@ class Sha256 {
 // Lowercase hex, 64 characters.
 std::string DigestToHex(const Sha256Digest& digest);
 
+// For a short-lived program whose only use of OpenSSL is this hash (kiln's
+// cached run), before its first hash: keeps OpenSSL from loading what its
+// first use otherwise loads and SHA-256 does not need -- the configuration
+// file, every cipher's and digest's name, the error strings -- which costs
+// such a process more than its hashing. Not for a program that does TLS.
+void InitializeForSha256Only();
+
 }  // namespace kiln::crypto
 
 #endif  // KILN_CRYPTO_SHA256_H_
