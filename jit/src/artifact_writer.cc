@@ -26,14 +26,7 @@ bool ReadLeb(std::span<const uint8_t> bytes, size_t* at, uint32_t* value) {
   return true;
 }
 
-void AppendLeb(std::vector<uint8_t>& out, uint32_t value) {
-  do {
-    uint8_t byte = value & 0x7f;
-    value >>= 7;
-    if (value != 0) byte |= 0x80;
-    out.push_back(byte);
-  } while (value != 0);
-}
+void AppendLeb(std::vector<uint8_t>& out, uint32_t value) { wasm::WriteVarUnsigned(out, value); }
 
 // Whether a custom section's payload is named "name".
 bool IsNameSection(std::span<const uint8_t> payload) {

@@ -1,7 +1,7 @@
 // kiln/wasm/leb128.h — LEB128 integers as the WebAssembly binary format
 // encodes them.
 //
-// The one LEB128 reader of Kiln: the decoder and validator, the compiler's
+// The one LEB128 reader (and writer) of Kiln: the decoder and validator, the compiler's
 // function translator and the artifact writer all read through it, so they
 // agree on every edge case (over-long forms, unused bits, running out of
 // bytes). Inline, since the decoder's hot loops call it per immediate.
@@ -10,6 +10,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <vector>
 
 namespace kiln::wasm {
 
@@ -67,6 +68,27 @@ inline LebError ReadVarSigned(const uint8_t* data, size_t& pos, size_t end, int6
   if (shift < 64 && (byte & 0x40)) result |= ~uint64_t{0} << shift;
   *out = static_cast<int64_t>(result);
   return LebError::kOk;
+}
+
+// Appends the shortest unsigned LEB128 encoding of `value`.
+inline void WriteVarUnsigned(std::vector<uint8_t>& out, uint64_t value) {
+  do {
+    uint8_t byte = value & 0x7F;
+    value >>= 7;
+    if (value != 0) byte |= 0x80;
+    out.push_back(byte);
+  } while (value != 0);
+}
+
+// Appends the shortest signed LEB128 encoding of `value`.
+inline void WriteVarSigned(std::vector<uint8_t>& out, int64_t value) {
+  while (true) {
+    const uint8_t byte = value & 0x7F;
+    value >>= 7;  // arithmetic: the sign is kept
+    const bool done = (value == 0 && !(byte & 0x40)) || (value == -1 && (byte & 0x40));
+    out.push_back(done ? byte : (byte | 0x80));
+    if (done) return;
+  }
 }
 
 }  // namespace kiln::wasm
