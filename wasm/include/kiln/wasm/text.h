@@ -77,8 +77,13 @@ absl::StatusOr<ParsedModule> ParseModule(std::string_view text,
 bool LooksLikeText(std::span<const uint8_t> bytes);
 
 // The text of a binary module, one field per line, instructions in flat
-// form; ParseModule gives back the same bytes (custom sections other than
-// "name" are printed as (@custom ...) annotations and kept).
+// form, every index a number; ParseModule gives back the same bytes. Custom
+// sections, "name" included, are printed last as (@custom ...) annotations
+// that say where they were. What text cannot say does not come back:
+// non-minimal LEB128s, empty sections, zero-count or split local runs, a
+// data count section where the parser writes none, `(ref null func)`
+// spelled 0x63 0x70. Malformed input is INVALID_ARGUMENT "at byte 0x1f:
+// message", with the offset also as kiln/wasm/error.h's location.
 absl::StatusOr<std::string> PrintModule(std::span<const uint8_t> binary);
 
 }  // namespace kiln::wasm::text
