@@ -17,7 +17,8 @@
 # TARGET names pick some of them (default: all). The wasm targets' seed
 # corpus is SEED_DIR when given (any argument that is a folder), else the
 # binary modules of the spec suite ($KILN_SHARED_DIR/testsuite/core,
-# converted with wabt's wast2json into a temporary folder); the artifact
+# written by the main build's kiln-spec --write-modules, $KILN_SPEC to use
+# another); wat_parse_fuzzer's seeds are the suite's .wast files; the artifact
 # targets' seeds are the artifacts of their reference modules, which the
 # fuzzer itself compiles and writes (tests/fuzz/artifact_fuzzer.cc).
 #
@@ -45,7 +46,8 @@ build=${FUZZ_BUILD_DIR:-$root/build-fuzz}
 seconds=${FUZZ_SECONDS:-60}
 jobs=${FUZZ_JOBS:-2}
 shared=${KILN_SHARED_DIR:-$root/../shared}
-all_targets=(decode_validate_fuzzer compile_run_fuzzer artifact_load_fuzzer artifact_reseal_fuzzer)
+all_targets=(decode_validate_fuzzer compile_run_fuzzer artifact_load_fuzzer artifact_reseal_fuzzer
+  wat_parse_fuzzer)
 
 targets=()
 seed_dir=
@@ -85,14 +87,11 @@ tmp=$(mktemp -d)
 spec_seeds() {
   if [[ -n "$seed_dir" ]]; then echo "$seed_dir"; return; fi
   if [[ ! -d "$tmp/seeds" ]]; then
-    mkdir -p "$tmp/seeds" "$tmp/json"
-    # wast2json writes one .wasm per module in a script (and .wat for text
-    # modules, which are useless here). A script it cannot convert is skipped.
-    for wast in "$shared"/testsuite/core/*.wast; do
-      name=$(basename "$wast" .wast)
-      wast2json "$wast" -o "$tmp/json/$name.json" >/dev/null 2>&1 || true
-    done
-    find "$tmp/json" -maxdepth 1 -name '*.wasm' -exec mv -t "$tmp/seeds" {} +
+    mkdir -p "$tmp/seeds"
+    # kiln-spec writes every module of the suite's scripts as a binary (its
+    # own text parser reads them); the verdicts do not matter here.
+    "${KILN_SPEC:-$root/build/tests/spec/kiln-spec}" --opt-level O0 --write-modules "$tmp/seeds" \
+      "$shared"/testsuite/core >/dev/null 2>&1 || true
     echo "seed corpus: $(find "$tmp/seeds" -type f | wc -l) modules from $shared/testsuite/core" >&2
   fi
   echo "$tmp/seeds"
@@ -144,6 +143,8 @@ for target in "${targets[@]}"; do
     decode_validate_fuzzer) seeds=("$(spec_seeds)") ;;
     compile_run_fuzzer)
       if is_empty "$corpus"; then seeds=("$(spec_seeds)"); fi ;;
+    wat_parse_fuzzer)
+      if is_empty "$corpus"; then seeds=("$shared/testsuite/core"); fi ;;
     artifact_*)
       if is_empty "$corpus"; then
         mkdir -p "$tmp/$target"

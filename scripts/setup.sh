@@ -13,8 +13,10 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev
   llvm-19-dev clang-19 lld-19
-  # tests: wast2json for the spec runner; wasm32 toolchain for test programs
-  wabt wasi-libc libclang-rt-19-dev-wasm32
+  # tests: the wasm32 toolchain for test programs (the spec runner reads
+  # .wast itself; wabt is only the parse benchmark's baseline, which
+  # tests/bench/run_parse_bench.sh installs)
+  wasi-libc libclang-rt-19-dev-wasm32
   # tests: a TLS certificate for kilnd's TLS test
   openssl
   # scripts/fuzz.sh: libFuzzer and the sanitizers for clang-19

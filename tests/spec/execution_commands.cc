@@ -67,7 +67,13 @@ Outcome CannotPerform(const absl::Status& status) {
 // target of the commands that follow.
 Outcome RunModule(ScriptSession& session, const WastCommand& command) {
   const std::string name = command.json.value("name", "");
-  absl::StatusOr<std::shared_ptr<const runtime::Module>> module = session.Load(command.module_file);
+  if (!command.module.ok()) {
+    session.SetCurrent(name, command.module.status(), command.line);
+    return Failed(absl::StrCat("expected the module to parse, got ",
+                               Describe(command.module.status())));
+  }
+  absl::StatusOr<std::shared_ptr<const runtime::Module>> module =
+      session.Load(command.module->binary);
   if (!module.ok()) {
     session.SetCurrent(name, module.status(), command.line);
     return Failed(
@@ -142,7 +148,12 @@ Outcome RunInstantiationFailure(ScriptSession& session, const WastCommand& comma
                                 bool expect_trap) {
   const std::string expected =
       absl::StrCat(expect_trap ? "expected trap " : "expected link error ", Quote(command.text));
-  absl::StatusOr<std::shared_ptr<const runtime::Module>> module = session.Load(command.module_file);
+  if (!command.module.ok()) {
+    return Failed(absl::StrCat(expected, ", but the module did not parse: ",
+                               Describe(command.module.status())));
+  }
+  absl::StatusOr<std::shared_ptr<const runtime::Module>> module =
+      session.Load(command.module->binary);
   if (!module.ok()) {
     return Failed(
         absl::StrCat(expected, ", but the module was rejected: ", Describe(module.status())));
@@ -170,10 +181,8 @@ Outcome RunExecutionCommand(ScriptSession& session, const WastCommand& command) 
     case CommandType::kAssertReturn:
       return RunAssertReturn(session, command);
     case CommandType::kAssertTrap:
-      // wast2json writes `(assert_trap (module ...) "text")` as
-      // assert_uninstantiable, but an assert_trap with a module file means
-      // the same.
-      if (!command.module_file.empty()) {
+      // `(assert_trap (module ...) "text")`: instantiation must trap.
+      if (command.module_type != ModuleType::kAbsent) {
         return RunInstantiationFailure(session, command, /*expect_trap=*/true);
       }
       return RunAssertTrap(session, command);
@@ -185,7 +194,10 @@ Outcome RunExecutionCommand(ScriptSession& session, const WastCommand& command) 
       return RunInstantiationFailure(session, command, /*expect_trap=*/true);
     case CommandType::kAssertInvalid:
     case CommandType::kAssertMalformed:
-    case CommandType::kUnknown:
+    case CommandType::kAssertException:
+    case CommandType::kModuleInstance:
+    case CommandType::kThread:
+    case CommandType::kWait:
       break;
   }
   return Failed(absl::StrCat("not an execution command: ", Quote(command.type_name)));

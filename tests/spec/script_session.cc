@@ -27,10 +27,8 @@ absl::StatusOr<std::unique_ptr<ScriptSession>> ScriptSession::Create(client::Loc
 }
 
 absl::StatusOr<std::shared_ptr<const runtime::Module>> ScriptSession::Load(
-    const std::filesystem::path& file) {
-  absl::StatusOr<std::vector<uint8_t>> bytes = ReadModuleBytes(file);
-  if (!bytes.ok()) return bytes.status();
-  return engine_.Load(*std::move(bytes));
+    std::vector<uint8_t> bytes) {
+  return engine_.Load(std::move(bytes));
 }
 
 absl::StatusOr<runtime::Instance> ScriptSession::Instantiate(

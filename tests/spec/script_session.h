@@ -41,9 +41,9 @@ class ScriptSession {
   static absl::StatusOr<std::unique_ptr<ScriptSession>> Create(client::LocalEngine& engine,
                                                                uint64_t deadline_ticks);
 
-  // Reads, decodes, validates, compiles and loads a module file. An error
-  // means Kiln rejected the module or the file could not be read.
-  absl::StatusOr<std::shared_ptr<const runtime::Module>> Load(const std::filesystem::path& file);
+  // Decodes, validates, compiles and loads a module. An error means Kiln
+  // rejected it.
+  absl::StatusOr<std::shared_ptr<const runtime::Module>> Load(std::vector<uint8_t> bytes);
 
   // Instantiates `module` against the Linker: link errors, traps (see
   // GetTrapCode) and Store limits come back as the status.

@@ -1,21 +1,18 @@
 // kiln-spec — runs WebAssembly spec-suite scripts (.wast) against Kiln.
 //
-//   kiln-spec [--verbose] [--skip-list FILE] [--check-skips] [--corrected-modules FILE]
-//             [--opt-level L] PATH...
+//   kiln-spec [--verbose] [--skip-list FILE] [--check-skips] [--opt-level L] PATH...
 //
 // Each PATH is a .wast file or a folder of them (not searched recursively).
-// Every script is converted with wabt's wast2json into a temporary folder
+// Every script is read with Kiln's own text-format parser (kiln/wasm/wast.h)
 // and its commands are run in order: modules are compiled with one
 // jit::Compiler and instantiated in a Store of their own script, on one
 // Engine for the whole run. Output: one line per script with its counts,
 // the failures under it, and last the line
-//   N passed, N failed, N skipped
-// Exit status: 0 when nothing failed, 1 when a command failed or a script
-// could not be converted, 2 for bad usage.
-//
-// Skipped without a skip-list entry: text-format modules (Kiln reads only
-// binaries). Modules that wast2json encodes wrongly are replaced by the
-// hand-encoded bytes of corrected-modules.txt (see corrected_modules.h).
+//   N passed, N failed, N skipped, N unsupported
+// A command is unsupported when it needs a WebAssembly feature Kiln does not
+// run yet (a 3.0 feature its module's text uses, a GC value, threads);
+// --verbose names the feature of each. Exit status: 0 when nothing failed,
+// 1 when a command failed or a script could not be read, 2 for bad usage.
 #include <algorithm>
 #include <chrono>
 #include <cstdint>
@@ -36,30 +33,25 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
-#include "corrected_modules.h"
 #include "epoch_ticker.h"
 #include "execution_commands.h"
 #include "local_engine.h"
+#include "kiln/wasm/text.h"
 #include "kiln/wasm/validator.h"
 #include "outcome.h"
 #include "script_session.h"
 #include "skip_list.h"
-#include "wast2json.h"
 #include "wast_script.h"
 
 #ifndef KILN_SPEC_DEFAULT_SKIP_LIST
 #error "KILN_SPEC_DEFAULT_SKIP_LIST must name tests/spec/skip-list.txt (set by CMake)"
-#endif
-#ifndef KILN_SPEC_DEFAULT_CORRECTED_MODULES
-#error "KILN_SPEC_DEFAULT_CORRECTED_MODULES must name tests/spec/corrected-modules.txt (set by CMake)"
 #endif
 
 namespace kiln::spec {
 namespace {
 
 constexpr std::string_view kUsage =
-    "usage: kiln-spec [--verbose] [--skip-list FILE] [--check-skips]\n"
-    "                 [--corrected-modules FILE] [--opt-level L] PATH...\n"
+    "usage: kiln-spec [--verbose] [--skip-list FILE] [--check-skips] [--opt-level L] PATH...\n"
     "\n"
     "Runs WebAssembly spec scripts: each PATH is a .wast file or a folder of them.\n"
     "\n"
@@ -70,13 +62,12 @@ constexpr std::string_view kUsage =
     "  --check-skips      also run skip-listed commands and report entries that\n"
     "                     now pass (off by default: an entry may be there because\n"
     "                     the command crashes)\n"
-    "  --corrected-modules FILE\n"
-    "                     use FILE instead of the default list of modules that\n"
-    "                     wast2json encodes wrongly (%s)\n"
+    "  --round-trip       also print every module and parse it back: the same bytes\n"
+    "                     (binary modules: after one trip makes them canonical)\n"
+    "  --write-modules DIR\n"
+    "                     also write every module's binary into DIR\n"
     "  --opt-level L      compile with LLVM optimization level O0, O1 or O2\n"
     "                     (default O2)\n";
-
-constexpr std::string_view kTextFormatReason = "text-format module (Kiln reads only binaries)";
 
 // Without --verbose a script prints at most this many failures: a broken
 // engine should not bury the summary under thousands of lines.
@@ -88,27 +79,25 @@ constexpr std::chrono::milliseconds kEpochPeriod{100};
 constexpr uint64_t kDeadlineTicks = 600;  // 60 s
 
 void PrintUsage(std::FILE* out) {
-  std::fprintf(out, kUsage.data(), kQuietFailureLimit, KILN_SPEC_DEFAULT_SKIP_LIST,
-               KILN_SPEC_DEFAULT_CORRECTED_MODULES);
+  std::fprintf(out, kUsage.data(), kQuietFailureLimit, KILN_SPEC_DEFAULT_SKIP_LIST);
 }
 
-// Decodes and validates the command's module file. The harness's own
-// trouble (an unreadable file) is returned as the outer error so it is not
-// mistaken for Kiln rejecting the module.
-absl::StatusOr<absl::Status> CheckModuleFile(const WastCommand& command) {
-  if (command.module_file.empty()) {
-    return absl::InvalidArgumentError("the command names no module file");
+// Parses (text), decodes and validates the command's module: its first
+// error. The harness's own trouble (no module) is returned as the outer
+// error so it is not mistaken for Kiln rejecting the module.
+absl::StatusOr<absl::Status> CheckModule(const WastCommand& command) {
+  if (command.module_type == ModuleType::kAbsent) {
+    return absl::InvalidArgumentError("the command has no module");
   }
-  absl::StatusOr<std::vector<uint8_t>> bytes = ReadModuleBytes(command.module_file);
-  if (!bytes.ok()) return bytes.status();
-  return kiln::wasm::DecodeAndValidate(*bytes).status();
+  if (!command.module.ok()) return command.module.status();
+  return kiln::wasm::DecodeAndValidate(command.module->binary).status();
 }
 
 // assert_invalid / assert_malformed: the module must be rejected, with a
 // message containing the spec's text. A rejection for another reason is a
 // failure too: it usually means the check that should have fired is missing.
 Outcome ExpectRejected(const WastCommand& command) {
-  absl::StatusOr<absl::Status> result = CheckModuleFile(command);
+  absl::StatusOr<absl::Status> result = CheckModule(command);
   if (!result.ok()) {
     return Failed(absl::StrCat("harness error: ", std::string(result.status().message())));
   }
@@ -121,10 +110,6 @@ Outcome ExpectRejected(const WastCommand& command) {
 
 // Runs one command.
 Outcome RunCommand(const WastCommand& command, ScriptSession& session) {
-  // A module written in the text format can only be checked once Kiln
-  // parses text; wast2json leaves such modules as .wat files.
-  if (command.module_type == ModuleType::kText) return Skipped(kTextFormatReason);
-
   switch (command.type) {
     case CommandType::kAssertInvalid:
     case CommandType::kAssertMalformed:
@@ -138,11 +123,14 @@ Outcome RunCommand(const WastCommand& command, ScriptSession& session) {
     case CommandType::kRegister:
     case CommandType::kAction:
       return RunExecutionCommand(session, command);
-    case CommandType::kUnknown:
+    case CommandType::kAssertException:
+    case CommandType::kModuleInstance:
+    case CommandType::kThread:
+    case CommandType::kWait:
       break;
   }
-  // Guessing what an unknown command means could hide a regression.
-  return Failed(absl::StrCat("unknown command type ", Quote(command.type_name)));
+  // These carry `unsupported` and never get here.
+  return Failed(absl::StrCat("cannot run ", Quote(command.type_name)));
 }
 
 // RunCommand, with anything it throws (nlohmann::json does, for a field of
@@ -163,17 +151,21 @@ struct Totals {
   uint64_t passed = 0;
   uint64_t failed = 0;
   uint64_t skipped = 0;
+  uint64_t unsupported = 0;
 
   void Add(const Totals& other) {
     passed += other.passed;
     failed += other.failed;
     skipped += other.skipped;
+    unsupported += other.unsupported;
   }
 };
 
 struct RunnerOptions {
   bool verbose = false;
   bool check_skips = false;
+  bool round_trip = false;
+  std::filesystem::path write_modules;  // --write-modules: a folder, or empty
   jit::OptLevel opt_level = jit::OptLevel::kO2;
 };
 
@@ -192,7 +184,7 @@ struct ScriptReport {
   Totals totals;
   std::vector<std::string> failures;
   std::vector<std::string> notes;
-  bool cannot_run = false;  // the script could not be converted or set up
+  bool cannot_run = false;  // the script could not be read or set up
 };
 
 // What the scripts of one run share: the Compiler and the Engine (each
@@ -203,55 +195,58 @@ struct Execution {
 
 class SpecRunner {
  public:
-  SpecRunner(RunnerOptions options, SkipList skip_list, CorrectedModules corrected,
-             std::filesystem::path wast2json, Execution execution)
-      : options_(options),
-        skip_list_(std::move(skip_list)),
-        corrected_(std::move(corrected)),
-        wast2json_(std::move(wast2json)),
-        execution_(execution) {}
+  SpecRunner(RunnerOptions options, SkipList skip_list, Execution execution)
+      : options_(options), skip_list_(std::move(skip_list)), execution_(execution) {}
 
   // Runs one script and prints its report.
   void RunFile(const std::filesystem::path& wast);
 
   const Totals& totals() const { return totals_; }
   const std::map<std::string, uint64_t>& skip_reasons() const { return skip_reasons_; }
-  uint64_t corrected_commands() const { return corrected_commands_; }
+  const std::map<std::string, uint64_t>& unsupported_features() const {
+    return unsupported_features_;
+  }
 
  private:
-  // Converts `wast` into `folder` and runs its commands. An error means the
-  // script could not be converted or read, or its Store not set up.
-  absl::Status RunScript(const std::filesystem::path& wast, const std::filesystem::path& folder,
-                         ScriptReport& report);
+  // Reads `wast` and runs its commands. An error means the script could not
+  // be read or parsed, or its Store not set up.
+  absl::Status RunScript(const std::filesystem::path& wast, ScriptReport& report);
   void RunCommandOf(const WastCommand& command, ScriptSession& session, ScriptReport& report,
                     SkipTallies& tallies);
-  // `command` with its module replaced by the hand-encoded bytes of `fix`,
-  // written into `folder`.
-  absl::StatusOr<WastCommand> Corrected(const WastCommand& command, const CorrectedModule& fix,
-                                        const std::filesystem::path& folder,
-                                        ScriptReport& report) const;
+  // Why `command` cannot run on Kiln yet, or empty. Tracks which modules
+  // were unsupported, so actions on them are too.
+  std::string UnsupportedReason(const WastCommand& command, ScriptSession& session);
+  // --round-trip: the command's module printed and parsed again must give
+  // the same bytes (text modules); binary ones may use encodings text cannot
+  // express (padded LEB128s, empty sections), so their bytes must come back
+  // unchanged from a second trip.
+  void CheckRoundTrip(const WastCommand& command, ScriptReport& report);
+  // --write-modules: the command's module binary as NAME-LINE.wasm (a fuzz
+  // seed corpus; scripts/fuzz.sh uses it).
+  void WriteModule(const WastCommand& command, const ScriptReport& report) const;
   void CheckSkipEntries(const SkipTallies& tallies, ScriptReport& report) const;
-  void CheckCorrections(const std::set<const CorrectedModule*>& used, ScriptReport& report) const;
   void Print(const ScriptReport& report) const;
 
   RunnerOptions options_;
   SkipList skip_list_;
-  CorrectedModules corrected_;
-  std::filesystem::path wast2json_;
   Execution execution_;
   Totals totals_;
   std::map<std::string, uint64_t> skip_reasons_;
-  uint64_t corrected_commands_ = 0;
+  std::map<std::string, uint64_t> unsupported_features_;
+  // Per script: why the latest module ("") and named modules could not be
+  // run; absent when they could.
+  std::map<std::string, std::string> unsupported_modules_;
+
+ public:
+  uint64_t round_trips_ = 0;                // modules printed and parsed back
+  uint64_t round_trips_canonicalized_ = 0;  // binary modules whose bytes changed
 };
 
 void SpecRunner::RunFile(const std::filesystem::path& wast) {
   ScriptReport report;
   report.name = wast.filename().string();
-  absl::Status status;
-  {
-    absl::StatusOr<TempDir> temp = TempDir::Create();
-    status = temp.ok() ? RunScript(wast, temp->path(), report) : temp.status();
-  }
+  unsupported_modules_.clear();
+  const absl::Status status = RunScript(wast, report);
   if (!status.ok()) {
     // A script that cannot be read counts as a failure, so the run fails.
     ++report.totals.failed;
@@ -263,11 +258,8 @@ void SpecRunner::RunFile(const std::filesystem::path& wast) {
   totals_.Add(report.totals);
 }
 
-absl::Status SpecRunner::RunScript(const std::filesystem::path& wast,
-                                   const std::filesystem::path& folder, ScriptReport& report) {
-  absl::StatusOr<std::filesystem::path> json = ConvertWast(wast2json_, wast, folder);
-  if (!json.ok()) return json.status();
-  absl::StatusOr<WastScript> script = ReadWastScript(*json);
+absl::Status SpecRunner::RunScript(const std::filesystem::path& wast, ScriptReport& report) {
+  absl::StatusOr<WastScript> script = ReadWastScript(wast);
   if (!script.ok()) return script.status();
 
   // One Store per script, so nothing one script does can reach another.
@@ -276,66 +268,78 @@ absl::Status SpecRunner::RunScript(const std::filesystem::path& wast,
   if (!session.ok()) return session.status();
 
   SkipTallies tallies;
-  std::set<const CorrectedModule*> corrections_used;
   for (const WastCommand& command : script->commands) {
-    const CorrectedModule* fix = corrected_.Find(report.name, command.line);
-    if (fix == nullptr) {
-      RunCommandOf(command, **session, report, tallies);
-      continue;
-    }
-    corrections_used.insert(fix);
-    absl::StatusOr<WastCommand> corrected = Corrected(command, *fix, folder, report);
-    if (!corrected.ok()) {
-      ++report.totals.failed;
-      report.failures.push_back(absl::StrCat(report.name, ":", command.line, ": corrected module (",
-                                             "line ", fix->list_line, " of the list): ",
-                                             std::string(corrected.status().message())));
-      continue;
-    }
-    ++corrected_commands_;
-    RunCommandOf(*corrected, **session, report, tallies);
+    RunCommandOf(command, **session, report, tallies);
+    if (options_.round_trip) CheckRoundTrip(command, report);
+    if (!options_.write_modules.empty()) WriteModule(command, report);
   }
   CheckSkipEntries(tallies, report);
-  CheckCorrections(corrections_used, report);
   return absl::OkStatus();
 }
 
-absl::StatusOr<WastCommand> SpecRunner::Corrected(const WastCommand& command,
-                                                  const CorrectedModule& fix,
-                                                  const std::filesystem::path& folder,
-                                                  ScriptReport& report) const {
-  if (command.module_type != ModuleType::kBinary) {
-    return absl::InvalidArgumentError("the command has no binary module to replace");
+void SpecRunner::CheckRoundTrip(const WastCommand& command, ScriptReport& report) {
+  if (command.module_type == ModuleType::kAbsent || !command.module.ok()) return;
+  // Only modules Kiln's decoder accepts, or that the suite expects to run.
+  if (command.type == CommandType::kAssertMalformed) return;
+  const std::vector<uint8_t>& binary = command.module->binary;
+  auto fail = [&](std::string what) {
+    ++report.totals.failed;
+    report.failures.push_back(
+        absl::StrCat(report.name, ":", command.line, ": round trip: ", what));
+  };
+  absl::StatusOr<std::string> text = wasm::text::PrintModule(binary);
+  if (!text.ok()) {
+    if (command.type == CommandType::kModule) fail(std::string(text.status().message()));
+    return;
   }
-  absl::StatusOr<std::vector<uint8_t>> original = ReadModuleBytes(command.module_file);
-  if (!original.ok()) return original.status();
-  if (*original == fix.bytes) {
-    report.notes.push_back(absl::StrCat("corrected module for ", report.name, ":", command.line,
-                                        " (line ", fix.list_line,
-                                        " of the list): wast2json now writes the same bytes; "
-                                        "remove the entry"));
-  }
-  WastCommand corrected = command;
-  corrected.module_file = folder / absl::StrCat("corrected-", command.line, ".wasm");
-  std::ofstream out(corrected.module_file, std::ios::binary);
-  out.write(reinterpret_cast<const char*>(fix.bytes.data()),
-            static_cast<std::streamsize>(fix.bytes.size()));
-  out.close();
-  if (!out) {
-    return absl::InternalError(absl::StrCat("cannot write ", corrected.module_file.string()));
-  }
-  return corrected;
+  absl::StatusOr<wasm::text::ParsedModule> again = wasm::text::ParseModule(*text, "printed");
+  if (!again.ok()) return fail(absl::StrCat("the printed text does not parse: ",
+                                            std::string(again.status().message())));
+  ++round_trips_;
+  if (again->binary == binary) return;
+  if (command.module_type != ModuleType::kBinary) return fail("the bytes differ");
+  // Canonical now: another trip must change nothing.
+  absl::StatusOr<std::string> text_again = wasm::text::PrintModule(again->binary);
+  if (!text_again.ok()) return fail("the canonical module does not print");
+  absl::StatusOr<wasm::text::ParsedModule> third = wasm::text::ParseModule(*text_again, "printed");
+  if (!third.ok() || third->binary != again->binary) return fail("the canonical bytes differ");
+  ++round_trips_canonicalized_;
 }
 
-// Like skip-list entries, corrections that match nothing are pointed out.
-void SpecRunner::CheckCorrections(const std::set<const CorrectedModule*>& used,
-                                  ScriptReport& report) const {
-  for (const CorrectedModule* fix : corrected_.EntriesFor(report.name)) {
-    if (used.contains(fix)) continue;
-    report.notes.push_back(absl::StrCat("corrected module on line ", fix->list_line, " (",
-                                        report.name, ":", fix->line,
-                                        ") matches no command; remove it"));
+void SpecRunner::WriteModule(const WastCommand& command, const ScriptReport& report) const {
+  if (command.module_type == ModuleType::kAbsent || !command.module.ok()) return;
+  const std::filesystem::path file =
+      options_.write_modules / absl::StrCat(report.name, "-", command.line, ".wasm");
+  std::ofstream out(file, std::ios::binary);
+  out.write(reinterpret_cast<const char*>(command.module->binary.data()),
+            static_cast<std::streamsize>(command.module->binary.size()));
+}
+
+std::string SpecRunner::UnsupportedReason(const WastCommand& command, ScriptSession& session) {
+  if (command.type == CommandType::kModule) {
+    const std::string name = command.json.value("name", "");
+    if (command.unsupported.empty()) {
+      unsupported_modules_.erase("");
+      if (!name.empty()) unsupported_modules_.erase(name);
+      return "";
+    }
+    // Later commands must not reach the module before this one.
+    session.SetCurrent(name, absl::UnimplementedError(command.unsupported), command.line);
+    unsupported_modules_[""] = command.unsupported;
+    if (!name.empty()) unsupported_modules_[name] = command.unsupported;
+    return command.unsupported;
   }
+  if (!command.unsupported.empty()) return command.unsupported;
+  std::string target;
+  if (command.type == CommandType::kRegister) {
+    target = command.json.value("name", "");
+  } else if (command.json.contains("action")) {
+    target = command.json["action"].value("module", "");
+  } else {
+    return "";
+  }
+  auto it = unsupported_modules_.find(target);
+  return it == unsupported_modules_.end() ? "" : it->second;
 }
 
 // The skip list must only shrink, so entries that no longer earn their place
@@ -378,6 +382,13 @@ void SpecRunner::RunCommandOf(const WastCommand& command, ScriptSession& session
       if (would_be == Verdict::kFailed) ++tally.would_fail;
     }
     outcome = Skipped(absl::StrCat("skip list: ", entry->reason));
+  } else if (std::string reason = UnsupportedReason(command, session); !reason.empty()) {
+    // A module that must be rejected may use a feature to be invalid; Kiln
+    // rejecting it for the right reason is a pass.
+    const bool rejection = command.type == CommandType::kAssertInvalid ||
+                           command.type == CommandType::kAssertMalformed;
+    outcome = rejection ? RunCommandGuarded(command, session) : Outcome{};
+    if (!rejection || outcome.verdict != Verdict::kPassed) outcome = Unsupported(reason);
   } else {
     outcome = RunCommandGuarded(command, session);
   }
@@ -398,19 +409,27 @@ void SpecRunner::RunCommandOf(const WastCommand& command, ScriptSession& session
       ++skip_reasons_[outcome.detail];
       verdict = "skipped";
       break;
+    case Verdict::kUnsupported:
+      ++report.totals.unsupported;
+      ++unsupported_features_[outcome.detail];
+      verdict = "unsupported";
+      break;
   }
   if (options_.verbose) {
     std::string line = absl::StrCat("  ", where, ": ", verdict);
-    if (outcome.verdict == Verdict::kSkipped) absl::StrAppend(&line, " (", outcome.detail, ")");
+    if (outcome.verdict == Verdict::kSkipped || outcome.verdict == Verdict::kUnsupported) {
+      absl::StrAppend(&line, " (", outcome.detail, ")");
+    }
     std::printf("%s\n", line.c_str());
   }
 }
 
 void SpecRunner::Print(const ScriptReport& report) const {
-  std::printf("%s: %llu passed, %llu failed, %llu skipped\n", report.name.c_str(),
-              static_cast<unsigned long long>(report.totals.passed),
+  std::printf("%s: %llu passed, %llu failed, %llu skipped, %llu unsupported\n",
+              report.name.c_str(), static_cast<unsigned long long>(report.totals.passed),
               static_cast<unsigned long long>(report.totals.failed),
-              static_cast<unsigned long long>(report.totals.skipped));
+              static_cast<unsigned long long>(report.totals.skipped),
+              static_cast<unsigned long long>(report.totals.unsupported));
   size_t shown = report.failures.size();
   if (!options_.verbose && !report.cannot_run) {
     shown = std::min(shown, static_cast<size_t>(kQuietFailureLimit));
@@ -432,8 +451,6 @@ struct CommandLine {
   RunnerOptions options;
   std::filesystem::path skip_list = KILN_SPEC_DEFAULT_SKIP_LIST;
   bool skip_list_given = false;
-  std::filesystem::path corrected_modules = KILN_SPEC_DEFAULT_CORRECTED_MODULES;
-  bool corrected_modules_given = false;
   std::vector<std::filesystem::path> paths;
 };
 
@@ -466,6 +483,11 @@ absl::StatusOr<CommandLine> ParseCommandLine(int argc, char** argv) {
       options_done = true;
     } else if (arg == "--verbose" || arg == "-v") {
       command_line.options.verbose = true;
+    } else if (TakeOption("--write-modules", argc, argv, i, value)) {
+      if (!value) return absl::InvalidArgumentError("--write-modules needs a folder");
+      command_line.options.write_modules = std::filesystem::path(*value);
+    } else if (arg == "--round-trip") {
+      command_line.options.round_trip = true;
     } else if (arg == "--check-skips") {
       command_line.options.check_skips = true;
     } else if (TakeOption("--opt-level", argc, argv, i, value)) {
@@ -477,10 +499,6 @@ absl::StatusOr<CommandLine> ParseCommandLine(int argc, char** argv) {
       if (!value) return absl::InvalidArgumentError("--skip-list needs a file");
       command_line.skip_list = std::filesystem::path(*value);
       command_line.skip_list_given = true;
-    } else if (TakeOption("--corrected-modules", argc, argv, i, value)) {
-      if (!value) return absl::InvalidArgumentError("--corrected-modules needs a file");
-      command_line.corrected_modules = std::filesystem::path(*value);
-      command_line.corrected_modules_given = true;
     } else {
       return absl::InvalidArgumentError(absl::StrCat("unknown option ", std::string(arg)));
     }
@@ -557,22 +575,9 @@ int Main(int argc, char** argv) {
   absl::StatusOr<SkipList> skip_list =
       LoadListOrEmpty<SkipList>(command_line->skip_list, command_line->skip_list_given,
                                 "default skip list %s not found; skipping nothing");
-  absl::StatusOr<CorrectedModules> corrected = LoadListOrEmpty<CorrectedModules>(
-      command_line->corrected_modules, command_line->corrected_modules_given,
-      "default corrected-module list %s not found; using wast2json's bytes for every module");
-  for (const absl::Status& status : {skip_list.status(), corrected.status()}) {
-    if (!status.ok()) {
-      std::fprintf(stderr, "kiln-spec: %s\n", std::string(status.message()).c_str());
-      return 2;
-    }
-  }
-
-  absl::StatusOr<std::filesystem::path> wast2json = FindOnPath("wast2json");
-  if (!wast2json.ok()) {
-    std::fprintf(stderr,
-                 "kiln-spec: wast2json not found on PATH; it converts .wast scripts and comes "
-                 "with wabt (Debian package \"wabt\")\n");
-    return 1;
+  if (!skip_list.ok()) {
+    std::fprintf(stderr, "kiln-spec: %s\n", std::string(skip_list.status().message()).c_str());
+    return 2;
   }
 
   client::LocalEngineOptions engine_options;
@@ -587,8 +592,7 @@ int Main(int argc, char** argv) {
   // Declared after the engine so it stops before the engine goes away.
   EpochTicker ticker((*engine)->engine(), kEpochPeriod);
 
-  SpecRunner runner(command_line->options, *std::move(skip_list), *std::move(corrected),
-                    *std::move(wast2json), Execution{**engine});
+  SpecRunner runner(command_line->options, *std::move(skip_list), Execution{**engine});
   for (const std::filesystem::path& script : *scripts) runner.RunFile(script);
 
   const Totals& totals = runner.totals();
@@ -596,16 +600,21 @@ int Main(int argc, char** argv) {
     for (const auto& [reason, count] : runner.skip_reasons()) {
       std::printf("skipped %llu: %s\n", static_cast<unsigned long long>(count), reason.c_str());
     }
+    for (const auto& [feature, count] : runner.unsupported_features()) {
+      std::printf("unsupported %llu: %s\n", static_cast<unsigned long long>(count),
+                  feature.c_str());
+    }
   }
-  std::printf("%llu passed, %llu failed, %llu skipped\n",
+  std::printf("%llu passed, %llu failed, %llu skipped, %llu unsupported\n",
               static_cast<unsigned long long>(totals.passed),
               static_cast<unsigned long long>(totals.failed),
-              static_cast<unsigned long long>(totals.skipped));
-  if (runner.corrected_commands() > 0) {
-    std::printf("(%llu command%s ran on a hand-encoded module, see %s)\n",
-                static_cast<unsigned long long>(runner.corrected_commands()),
-                runner.corrected_commands() == 1 ? "" : "s",
-                command_line->corrected_modules.c_str());
+              static_cast<unsigned long long>(totals.skipped),
+              static_cast<unsigned long long>(totals.unsupported));
+  if (command_line->options.round_trip) {
+    std::printf("round trip: %llu modules printed and parsed back, %llu binary modules in a "
+                "non-canonical encoding came back canonical\n",
+                static_cast<unsigned long long>(runner.round_trips_),
+                static_cast<unsigned long long>(runner.round_trips_canonicalized_));
   }
   return totals.failed == 0 ? 0 : 1;
 }

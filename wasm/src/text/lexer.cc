@@ -1,0 +1,381 @@
+#include "lexer.h"
+
+#include <algorithm>
+
+#include "absl/strings/str_cat.h"
+
+namespace kiln::wasm::text {
+namespace {
+
+// The characters of an id, keyword, number or reserved token.
+constexpr bool IsIdChar(unsigned char c) {
+  if (c >= '0' && c <= '9') return true;
+  if (c >= 'a' && c <= 'z') return true;
+  if (c >= 'A' && c <= 'Z') return true;
+  switch (c) {
+    case '!': case '#': case '$': case '%': case '&': case '\'': case '*': case '+':
+    case '-': case '.': case '/': case ':': case '<': case '=': case '>': case '?':
+    case '@': case '\\': case '^': case '_': case '`': case '|': case '~':
+      return true;
+    default:
+      return false;
+  }
+}
+
+// Characters that may glue onto a reserved token but belong to no other.
+constexpr bool IsReservedOnlyChar(unsigned char c) {
+  return c == ',' || c == '[' || c == ']' || c == '{' || c == '}';
+}
+
+int HexDigit(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+void AppendUtf8(std::string& out, uint32_t cp) {
+  if (cp < 0x80) {
+    out += static_cast<char>(cp);
+  } else if (cp < 0x800) {
+    out += static_cast<char>(0xC0 | (cp >> 6));
+    out += static_cast<char>(0x80 | (cp & 0x3F));
+  } else if (cp < 0x10000) {
+    out += static_cast<char>(0xE0 | (cp >> 12));
+    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (cp & 0x3F));
+  } else {
+    out += static_cast<char>(0xF0 | (cp >> 18));
+    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
+    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (cp & 0x3F));
+  }
+}
+
+// Length of the valid UTF-8 sequence at s[i], or 0.
+size_t Utf8Length(std::string_view s, size_t i) {
+  const auto c = static_cast<unsigned char>(s[i]);
+  if (c < 0x80) return 1;
+  size_t n = 0;
+  uint32_t cp = 0;
+  if ((c & 0xE0) == 0xC0) { n = 2; cp = c & 0x1F; }
+  else if ((c & 0xF0) == 0xE0) { n = 3; cp = c & 0x0F; }
+  else if ((c & 0xF8) == 0xF0) { n = 4; cp = c & 0x07; }
+  else return 0;
+  if (i + n > s.size()) return 0;
+  for (size_t k = 1; k < n; ++k) {
+    const auto d = static_cast<unsigned char>(s[i + k]);
+    if ((d & 0xC0) != 0x80) return 0;
+    cp = (cp << 6) | (d & 0x3F);
+  }
+  const uint32_t min = n == 2 ? 0x80 : n == 3 ? 0x800 : 0x10000;
+  if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return 0;
+  return n;
+}
+
+class Lexer {
+ public:
+  explicit Lexer(TokenStream& stream) : stream_(stream), src_(stream.source) {}
+
+  absl::Status Run() {
+    while (true) {
+      if (absl::Status s = SkipSpace(); !s.ok()) return s;
+      if (pos_ >= src_.size()) break;
+      const size_t start = pos_;
+      const char c = src_[pos_];
+      if (c == '(') {
+        if (pos_ + 1 < src_.size() && src_[pos_ + 1] == '@') {
+          pos_ += 2;
+          const size_t name_start = pos_;
+          if (absl::Status s = ScanRun(); !s.ok()) return s;
+          if (pos_ == name_start) return Error(start, "empty annotation id");
+          Push(TokenKind::kAnnotation, start, pos_);
+          continue;
+        }
+        ++pos_;
+        Push(TokenKind::kLParen, start, pos_);
+        continue;
+      }
+      if (c == ')') {
+        ++pos_;
+        Push(TokenKind::kRParen, start, pos_);
+        continue;
+      }
+      const auto uc = static_cast<unsigned char>(c);
+      if (!IsIdChar(uc) && c != '"' && !IsReservedOnlyChar(uc)) {
+        if (uc >= 0x80) return Error(start, "malformed UTF-8 encoding");
+        return Error(start, "unexpected character");
+      }
+      bool has_string = false;
+      bool only_string = c == '"';
+      const size_t strings_before = strings_;
+      if (absl::Status s = ScanRun(); !s.ok()) return s;
+      has_string = strings_ > strings_before;
+      std::string_view text = src_.substr(start, pos_ - start);
+      only_string = only_string && strings_ == strings_before + 1 && text.back() == '"' &&
+                    StringEndsAt(start) == pos_;
+      TokenKind kind = TokenKind::kReserved;
+      if (only_string) {
+        kind = TokenKind::kString;
+      } else if (text[0] == '$' && text.size() > 1 &&
+                 (!has_string || (text[1] == '"' && StringEndsAt(start + 1) == pos_))) {
+        kind = TokenKind::kId;
+      } else if (!has_string && std::none_of(text.begin(), text.end(), [](char ch) {
+                   return IsReservedOnlyChar(static_cast<unsigned char>(ch));
+                 })) {
+        if (c >= 'a' && c <= 'z') kind = TokenKind::kKeyword;
+        else if ((c >= '0' && c <= '9') || c == '+' || c == '-') kind = TokenKind::kNumber;
+      }
+      Push(kind, start, pos_);
+    }
+    stream_.tokens.push_back({TokenKind::kEnd, static_cast<uint32_t>(src_.size()), {}});
+    return DropAnnotations();
+  }
+
+ private:
+  void Push(TokenKind kind, size_t start, size_t end) {
+    stream_.tokens.push_back(
+        {kind, static_cast<uint32_t>(start), src_.substr(start, end - start)});
+  }
+
+  // Annotations other than @custom mean nothing to Kiln: their whole
+  // parenthesised group is dropped, so parsers never see them. @custom
+  // stays; the module parser turns it into a custom section.
+  absl::Status DropAnnotations() {
+    std::vector<Token>& tokens = stream_.tokens;
+    size_t out = 0;
+    for (size_t i = 0; i < tokens.size(); ++i) {
+      const Token& t = tokens[i];
+      if (t.kind != TokenKind::kAnnotation || t.text == "(@custom") {
+        tokens[out++] = t;
+        continue;
+      }
+      int depth = 1;
+      const size_t open = i;
+      while (depth > 0) {
+        if (++i >= tokens.size() || tokens[i].kind == TokenKind::kEnd) {
+          return Error(tokens[open].offset, "unclosed annotation");
+        }
+        if (tokens[i].kind == TokenKind::kLParen || tokens[i].kind == TokenKind::kAnnotation) ++depth;
+        if (tokens[i].kind == TokenKind::kRParen) --depth;
+      }
+    }
+    tokens.resize(out);
+    return absl::OkStatus();
+  }
+
+  absl::Status Error(size_t at, std::string_view message) const {
+    return ErrorAt(stream_, static_cast<uint32_t>(at), message);
+  }
+
+  // Where the string starting at `at` ends (one past its closing quote).
+  size_t StringEndsAt(size_t at) const {
+    size_t i = at + 1;
+    while (i < src_.size() && src_[i] != '"') i += src_[i] == '\\' ? 2 : 1;
+    return i + 1;
+  }
+
+  // Moves past id characters and strings glued together.
+  absl::Status ScanRun() {
+    while (pos_ < src_.size()) {
+      const auto c = static_cast<unsigned char>(src_[pos_]);
+      if (c == '"') {
+        if (absl::Status s = ScanString(); !s.ok()) return s;
+        ++strings_;
+      } else if (IsIdChar(c) || IsReservedOnlyChar(c)) {
+        ++pos_;
+      } else {
+        break;
+      }
+    }
+    return absl::OkStatus();
+  }
+
+  absl::Status ScanString() {
+    const size_t start = pos_++;
+    while (true) {
+      if (pos_ >= src_.size()) return Error(start, "unclosed string");
+      const auto c = static_cast<unsigned char>(src_[pos_]);
+      if (c == '"') {
+        ++pos_;
+        return absl::OkStatus();
+      }
+      if (c == '\n') return Error(start, "unclosed string");
+      if (c < 0x20 || c == 0x7F) return Error(pos_, "illegal character in string");
+      if (c >= 0x80) {
+        const size_t n = Utf8Length(src_, pos_);
+        if (n == 0) return Error(pos_, "malformed UTF-8 encoding");
+        pos_ += n;
+        continue;
+      }
+      if (c != '\\') {
+        ++pos_;
+        continue;
+      }
+      const size_t escape = pos_++;
+      if (pos_ >= src_.size()) return Error(start, "unclosed string");
+      const char e = src_[pos_];
+      if (e == 't' || e == 'n' || e == 'r' || e == '"' || e == '\'' || e == '\\') {
+        ++pos_;
+      } else if (e == 'u') {
+        ++pos_;
+        if (pos_ >= src_.size() || src_[pos_] != '{') return Error(escape, "illegal escape");
+        ++pos_;
+        uint64_t cp = 0;
+        size_t digits = 0;
+        bool underscore_ok = false;
+        while (pos_ < src_.size() && src_[pos_] != '}') {
+          if (src_[pos_] == '_' && underscore_ok) {
+            underscore_ok = false;
+            ++pos_;
+            continue;
+          }
+          const int d = HexDigit(src_[pos_]);
+          if (d < 0) return Error(escape, "illegal escape");
+          cp = std::min<uint64_t>(cp * 16 + d, 0x110000);
+          ++digits;
+          underscore_ok = true;
+          ++pos_;
+        }
+        if (pos_ >= src_.size() || digits == 0 || !underscore_ok) {
+          return Error(escape, "illegal escape");
+        }
+        ++pos_;
+        if (cp >= 0x110000 || (cp >= 0xD800 && cp < 0xE000)) {
+          return Error(escape, "illegal escape");
+        }
+      } else if (HexDigit(e) >= 0 && pos_ + 1 < src_.size() && HexDigit(src_[pos_ + 1]) >= 0) {
+        pos_ += 2;
+      } else {
+        return Error(escape, "illegal escape");
+      }
+    }
+  }
+
+  absl::Status SkipSpace() {
+    while (pos_ < src_.size()) {
+      const char c = src_[pos_];
+      if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
+        ++pos_;
+      } else if (c == ';' && pos_ + 1 < src_.size() && src_[pos_ + 1] == ';') {
+        while (pos_ < src_.size() && src_[pos_] != '\n') ++pos_;
+      } else if (c == '(' && pos_ + 1 < src_.size() && src_[pos_ + 1] == ';') {
+        const size_t start = pos_;
+        pos_ += 2;
+        int depth = 1;
+        while (depth > 0) {
+          if (pos_ + 1 >= src_.size()) return Error(start, "unclosed comment");
+          if (src_[pos_] == '(' && src_[pos_ + 1] == ';') {
+            ++depth;
+            pos_ += 2;
+          } else if (src_[pos_] == ';' && src_[pos_ + 1] == ')') {
+            --depth;
+            pos_ += 2;
+          } else {
+            const auto uc = static_cast<unsigned char>(src_[pos_]);
+            if (uc >= 0x80) {
+              const size_t n = Utf8Length(src_, pos_);
+              if (n == 0) return Error(pos_, "malformed UTF-8 encoding");
+              pos_ += n;
+            } else {
+              ++pos_;
+            }
+          }
+        }
+      } else if (c == ';') {
+        return Error(pos_, "unexpected character");
+      } else {
+        return absl::OkStatus();
+      }
+    }
+    return absl::OkStatus();
+  }
+
+  TokenStream& stream_;
+  std::string_view src_;
+  size_t pos_ = 0;
+  size_t strings_ = 0;
+};
+
+}  // namespace
+
+std::string Position(const TokenStream& stream, uint32_t offset) {
+  uint32_t line = 1;
+  uint32_t column = 1;
+  const size_t end = std::min<size_t>(offset, stream.source.size());
+  for (size_t i = 0; i < end; ++i) {
+    if (stream.source[i] == '\n') {
+      ++line;
+      column = 1;
+    } else {
+      ++column;
+    }
+  }
+  return absl::StrCat(stream.filename, ":", line, ":", column);
+}
+
+absl::Status ErrorAt(const TokenStream& stream, uint32_t offset, std::string_view message) {
+  return absl::InvalidArgumentError(absl::StrCat(Position(stream, offset), ": ", std::string(message)));
+}
+
+absl::StatusOr<TokenStream> Lex(std::string_view source, std::string_view filename) {
+  TokenStream stream;
+  stream.source = source;
+  stream.filename = std::string(filename);
+  stream.tokens.reserve(source.size() / 4 + 1);
+  Lexer lexer(stream);
+  if (absl::Status s = lexer.Run(); !s.ok()) return s;
+  return stream;
+}
+
+std::string StringValue(const Token& token) {
+  std::string out;
+  std::string_view t = token.text;
+  // A string token may be the quoted part of an id ($"name").
+  const size_t open = t.find('"');
+  for (size_t i = open + 1; i + 1 < t.size(); ++i) {
+    if (t[i] != '\\') {
+      out += t[i];
+      continue;
+    }
+    const char e = t[++i];
+    switch (e) {
+      case 't': out += '\t'; break;
+      case 'n': out += '\n'; break;
+      case 'r': out += '\r'; break;
+      case '"': out += '"'; break;
+      case '\'': out += '\''; break;
+      case '\\': out += '\\'; break;
+      case 'u': {
+        i += 2;  // past "u{"
+        uint32_t cp = 0;
+        for (; t[i] != '}'; ++i) {
+          if (t[i] != '_') cp = cp * 16 + HexDigit(t[i]);
+        }
+        AppendUtf8(out, cp);
+        break;
+      }
+      default:
+        out += static_cast<char>(HexDigit(e) * 16 + HexDigit(t[i + 1]));
+        ++i;
+        break;
+    }
+  }
+  return out;
+}
+
+std::string IdName(const Token& token) {
+  if (token.text.size() > 1 && token.text[1] == '"') return StringValue(token);
+  return std::string(token.text.substr(1));
+}
+
+bool IsValidUtf8(std::string_view bytes) {
+  for (size_t i = 0; i < bytes.size();) {
+    const size_t n = Utf8Length(bytes, i);
+    if (n == 0) return false;
+    i += n;
+  }
+  return true;
+}
+
+}  // namespace kiln::wasm::text
