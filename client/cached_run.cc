@@ -1,5 +1,6 @@
 #include "cached_run.h"
 
+#include <algorithm>
 #include <chrono>
 #include <memory>
 #include <utility>
@@ -26,6 +27,10 @@ std::optional<int> RunFromCache(const std::vector<std::string>& args) {
   }
   absl::StatusOr<std::vector<uint8_t>> bytes = ReadModuleFile(options->path);
   if (!bytes.ok()) return std::nullopt;
+  // Text (.wat) needs the parser, which lives in kiln-full.
+  static constexpr uint8_t kWasmMagic[4] = {0x00, 0x61, 0x73, 0x6D};
+  const bool binary = bytes->size() >= 4 && std::equal(kWasmMagic, kWasmMagic + 4, bytes->begin());
+  if (!binary && !wasm::HasArtifactMagic(*bytes)) return std::nullopt;
   runtime::Engine engine;
   if (wasm::HasArtifactMagic(*bytes)) {
     if (options->compiler_options_given) return std::nullopt;

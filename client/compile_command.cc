@@ -16,6 +16,7 @@
 #include "compile_options_wire.h"
 #include "local_engine.h"
 #include "module_file.h"
+#include "module_source.h"
 #include "run_command.h"
 
 namespace kiln::client {
@@ -104,7 +105,7 @@ int CompileCommand(const std::vector<std::string>& args) {
   absl::StatusOr<CompileOptions> options = ParseCommandLine(args);
   if (!options.ok()) return Usage(std::string(options.status().message()));
   if (!options->server.target.empty()) {
-    absl::StatusOr<std::vector<uint8_t>> bytes = ReadModuleFile(options->input);
+    absl::StatusOr<std::vector<uint8_t>> bytes = ReadModuleSource(options->input);
     if (!bytes.ok()) {
       std::fprintf(stderr, "kiln: %s\n", std::string(bytes.status().message()).c_str());
       return kExitBadModule;
@@ -128,7 +129,7 @@ int CompileCommand(const std::vector<std::string>& args) {
   absl::StatusOr<std::unique_ptr<LocalEngine>> engine = LocalEngine::Create(engine_options);
   if (!engine.ok()) return Usage(std::string(engine.status().message()));
 
-  absl::StatusOr<std::vector<uint8_t>> bytes = ReadModuleFile(options->input);
+  absl::StatusOr<std::vector<uint8_t>> bytes = ReadModuleSource(options->input);
   if (!bytes.ok()) {
     std::fprintf(stderr, "kiln: %s\n", std::string(bytes.status().message()).c_str());
     return kExitBadModule;

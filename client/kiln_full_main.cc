@@ -24,6 +24,7 @@
 #include "compile_command.h"
 #include "inspect_command.h"
 #include "module_file.h"
+#include "module_source.h"
 #include "run_command.h"
 #include "stats_command.h"
 
@@ -34,6 +35,8 @@ constexpr std::string_view kUsage =
     "\n"
     "commands:\n"
     "  validate FILE.wasm...  decode and validate modules (\"-\" reads standard input);\n"
+    "                         here and in compile and run a module may also be\n"
+    "                         written in the text format (.wat, told by content)\n"
     "                         prints \"ok\" or the error, exits 1 if any is invalid\n"
     "  compile [--opt-level O0|O1|O2] [--cpu NAME] FILE.wasm [-o OUT.kart]\n"
     "                         compile a module to an artifact file (default O2 for\n"
@@ -70,6 +73,10 @@ constexpr std::string_view kUsage =
     "                         running the same module again loads it instead of\n"
     "                         compiling; --no-cache turns that off, -v tells which\n"
     "                         happened on stderr.\n"
+    "  parse FILE.wat [-o FILE.wasm]\n"
+    "                         the text format to a binary module (stdout without -o)\n"
+    "  print FILE.wasm [-o FILE.wat]\n"
+    "                         a module as text, one field a line (stdout without -o)\n"
     "  inspect FILE.kart      print an artifact's header, compiler fingerprint,\n"
     "                         function count, code size, imports and exports\n"
     "  stats [--cache-dir DIR]\n"
@@ -95,7 +102,7 @@ constexpr std::string_view kUsage =
 // One module: "ok", or the error, each prefixed with the path when several
 // modules are checked. Returns whether it is valid.
 bool ValidateOne(const std::string& path, bool name_it) {
-  absl::StatusOr<std::vector<uint8_t>> bytes = kiln::client::ReadModuleFile(path);
+  absl::StatusOr<std::vector<uint8_t>> bytes = kiln::client::ReadModuleSource(path);
   if (!bytes.ok()) {
     std::fprintf(stderr, "kiln: %s\n", std::string(bytes.status().message()).c_str());
     return false;
@@ -142,6 +149,12 @@ int main(int argc, char** argv) {
   }
   if (args[0] == "stats") {
     return kiln::client::StatsCommand(std::vector<std::string>(args.begin() + 1, args.end()));
+  }
+  if (args[0] == "parse") {
+    return kiln::client::ParseCommand(std::vector<std::string>(args.begin() + 1, args.end()));
+  }
+  if (args[0] == "print") {
+    return kiln::client::PrintCommand(std::vector<std::string>(args.begin() + 1, args.end()));
   }
   if (args[0] == "run") {
     return kiln::client::RunCommand(std::vector<std::string>(args.begin() + 1, args.end()));

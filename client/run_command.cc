@@ -30,6 +30,7 @@
 #include "load_report.h"
 #include "local_engine.h"
 #include "module_file.h"
+#include "module_source.h"
 #include "run_program.h"
 #include "value_text.h"
 #include "wire_values.h"
@@ -269,7 +270,7 @@ int RunCommand(const std::vector<std::string>& args) {
          options->env_inherit)) {
       return RunUsage("with --server, --dir and --env are for WASI programs, not --invoke");
     }
-    absl::StatusOr<std::vector<uint8_t>> bytes = ReadModuleFile(options->path);
+    absl::StatusOr<std::vector<uint8_t>> bytes = ReadModuleSource(options->path);
     if (!bytes.ok()) {
       PrintError(bytes.status().message());
       return kExitBadModule;
@@ -296,7 +297,7 @@ int RunCommand(const std::vector<std::string>& args) {
   }
   if (!engine.ok()) return RunUsage(engine.status().message());
 
-  absl::StatusOr<std::vector<uint8_t>> bytes = ReadModuleFile(options->path);
+  absl::StatusOr<std::vector<uint8_t>> bytes = ReadModuleSource(options->path);
   if (!bytes.ok()) {
     PrintError(bytes.status().message());
     return kExitBadModule;

@@ -24,7 +24,7 @@ constexpr bool IsIdChar(unsigned char c) {
 
 // Characters that may glue onto a reserved token but belong to no other.
 constexpr bool IsReservedOnlyChar(unsigned char c) {
-  return c == ',' || c == '[' || c == ']' || c == '{' || c == '}';
+  return c == ',' || c == ';' || c == '[' || c == ']' || c == '{' || c == '}';
 }
 
 int HexDigit(char c) {
@@ -86,9 +86,9 @@ class Lexer {
       if (c == '(') {
         if (pos_ + 1 < src_.size() && src_[pos_ + 1] == '@') {
           pos_ += 2;
-          const size_t name_start = pos_;
           if (absl::Status s = ScanRun(); !s.ok()) return s;
-          if (pos_ == name_start) return Error(start, "empty annotation id");
+          // An empty id is an error, unless inside another annotation
+          // (DropAnnotations decides).
           Push(TokenKind::kAnnotation, start, pos_);
           continue;
         }
@@ -104,7 +104,7 @@ class Lexer {
       const auto uc = static_cast<unsigned char>(c);
       if (!IsIdChar(uc) && c != '"' && !IsReservedOnlyChar(uc)) {
         if (uc >= 0x80) return Error(start, "malformed UTF-8 encoding");
-        return Error(start, "unexpected character");
+        return Error(start, "illegal character");
       }
       bool has_string = false;
       bool only_string = c == '"';
@@ -150,6 +150,7 @@ class Lexer {
         tokens[out++] = t;
         continue;
       }
+      if (t.text == "(@") return Error(t.offset, "empty annotation id");
       int depth = 1;
       const size_t open = i;
       while (depth > 0) {
@@ -182,6 +183,8 @@ class Lexer {
       if (c == '"') {
         if (absl::Status s = ScanString(); !s.ok()) return s;
         ++strings_;
+      } else if (c == ';' && pos_ + 1 < src_.size() && src_[pos_ + 1] == ';') {
+        break;  // a line comment
       } else if (IsIdChar(c) || IsReservedOnlyChar(c)) {
         ++pos_;
       } else {
@@ -282,8 +285,6 @@ class Lexer {
             }
           }
         }
-      } else if (c == ';') {
-        return Error(pos_, "unexpected character");
       } else {
         return absl::OkStatus();
       }

@@ -54,6 +54,11 @@ constexpr AbstractHeap kAbstractHeaps[] = {
 };
 
 const AbstractHeap* FindAbstractHeap(std::string_view name) {
+  // The short names of the bottom types: nullref is (ref null none), ...
+  if (name == "null") name = "none";
+  if (name == "nullfunc") name = "nofunc";
+  if (name == "nullextern") name = "noextern";
+  if (name == "nullexn") name = "noexn";
   for (const AbstractHeap& h : kAbstractHeaps) {
     if (h.name == name) return &h;
   }
