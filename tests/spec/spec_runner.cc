@@ -236,6 +236,8 @@ class SpecRunner {
   // Per script: why the latest module ("") and named modules could not be
   // run; absent when they could.
   std::map<std::string, std::string> unsupported_modules_;
+  // Per script: names registered from such modules.
+  std::map<std::string, std::string> unsupported_registrations_;
 
  public:
   uint64_t round_trips_ = 0;                // modules printed and parsed back
@@ -246,6 +248,7 @@ void SpecRunner::RunFile(const std::filesystem::path& wast) {
   ScriptReport report;
   report.name = wast.filename().string();
   unsupported_modules_.clear();
+  unsupported_registrations_.clear();
   const absl::Status status = RunScript(wast, report);
   if (!status.ok()) {
     // A script that cannot be read counts as a failure, so the run fails.
@@ -391,6 +394,20 @@ void SpecRunner::RunCommandOf(const WastCommand& command, ScriptSession& session
     if (!rejection || outcome.verdict != Verdict::kPassed) outcome = Unsupported(reason);
   } else {
     outcome = RunCommandGuarded(command, session);
+    // A module importing from a registered module that could not run fails
+    // to link for that reason alone.
+    if (outcome.verdict == Verdict::kFailed) {
+      for (const auto& [as, reason] : unsupported_registrations_) {
+        if (outcome.detail.find(absl::StrCat("unknown import: \"", as, "\"")) !=
+            std::string::npos) {
+          outcome = Unsupported(reason);
+          break;
+        }
+      }
+    }
+  }
+  if (command.type == CommandType::kRegister && outcome.verdict == Verdict::kUnsupported) {
+    unsupported_registrations_[command.json.value("as", "")] = outcome.detail;
   }
 
   const char* verdict = "";

@@ -642,6 +642,9 @@ absl::Status ModuleParser::TakeLimits(Bytes& out, bool* is64, uint64_t* min_out)
     ++pos_;
   }
   if (*is64) flags |= 0x04;
+  // A 32-bit table or memory takes sizes up to 2^32-1 ("i32 constant out
+  // of range" beyond, as 2.0 has it; 3.0 reads them as u64 and lets the
+  // validator say "table size", which comes with memory64 in the engine).
   auto take = [&]() -> absl::StatusOr<uint64_t> {
     if (*is64) return TakeU64();
     return TakeU32();
@@ -1084,6 +1087,12 @@ absl::Status ModuleParser::EncodeElem(size_t at) {
       table = *t;
       if (absl::Status s = ExpectRParen(); !s.ok()) return s;
       mode = Mode::kActive;
+    } else if (AtIndex() && Next().kind == TokenKind::kLParen) {
+      // The 1.0 form: a bare table index before the offset.
+      absl::StatusOr<uint32_t> t = TakeIndex(Space::kTable);
+      if (!t.ok()) return t.status();
+      table = *t;
+      mode = Mode::kActive;
     }
     if (AtField("offset") ||
         (Cur().kind == TokenKind::kLParen && Next().kind == TokenKind::kKeyword &&
@@ -1139,6 +1148,11 @@ absl::Status ModuleParser::EncodeData(size_t at) {
     memory = *m;
     if (*m != 0) features_.Add(Feature::kMultiMemory);
     if (absl::Status s = ExpectRParen(); !s.ok()) return s;
+  } else if (AtIndex() && Next().kind == TokenKind::kLParen) {
+    // The 1.0 form: a bare memory index before the offset.
+    absl::StatusOr<uint32_t> m = TakeIndex(Space::kMemory);
+    if (!m.ok()) return m.status();
+    memory = *m;
   }
   Bytes offset;
   const bool active = Cur().kind == TokenKind::kLParen;
