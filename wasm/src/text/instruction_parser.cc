@@ -98,8 +98,7 @@ absl::Status ModuleParser::TakeLabel(FuncContext& f, Bytes& out) {
 
 // blocktype: `(type x)? (param t*)* (result t*)*`; the short forms when
 // no type index is written and the signature allows.
-absl::Status ModuleParser::TakeBlockType(FuncContext& f, Bytes& out) {
-  (void)f;
+absl::Status ModuleParser::TakeBlockType(Bytes& out) {
   if (AtField("type")) {
     absl::StatusOr<uint32_t> index = TakeTypeUse(nullptr);
     if (!index.ok()) return index.status();
@@ -146,12 +145,11 @@ absl::Status ModuleParser::TakeBlock(FuncContext& f, Bytes& out, const TextInstr
   std::optional<std::string> label = TakeId();
   Bytes head;
   AppendOpcode(head, in.prefix, in.code);
-  if (absl::Status s = TakeBlockType(f, head); !s.ok()) return s;
+  if (absl::Status s = TakeBlockType(head); !s.ok()) return s;
   if (name == "try_table") {
     Bytes catches;
     uint32_t count = 0;
-    f.labels.push_back(std::nullopt);  // catch labels are outside the block
-    f.labels.pop_back();
+    // Catch labels are resolved outside the block (its label is not yet pushed).
     while (AtField("catch") || AtField("catch_ref") || AtField("catch_all") ||
            AtField("catch_all_ref")) {
       const std::string_view kind = Next().text;
@@ -637,17 +635,12 @@ absl::Status ModuleParser::TakeImmediates(FuncContext& f, Bytes& out, const Text
                                      (Next().kind == TokenKind::kKeyword &&
                                       (Next().text.starts_with("offset=") ||
                                        Next().text.starts_with("align="))));
-      Bytes memarg;
       if (two || Cur().kind != TokenKind::kNumber) {
         if (absl::Status s = TakeMemArg(out, in); !s.ok()) return s;
       } else {
         // Only the lane: the memarg is all defaults.
-        const size_t keep = pos_;
-        TextInstruction no_index = in;
-        (void)no_index;
         WriteVarUnsigned(out, in.natural_align_log2);
         WriteVarUnsigned(out, 0);
-        pos_ = keep;
       }
       if (Cur().kind != TokenKind::kNumber) return Error(kLaneTooLarge);
       std::optional<uint64_t> lane = ParseNat(Cur().text, 255);

@@ -474,11 +474,10 @@ absl::Status ModuleParser::ScanField(size_t at) {
 // Step 2: types.
 
 absl::Status ModuleParser::EncodeTypes() {
-  uint32_t next = 0;
   for (size_t at : type_fields_) {
     pos_ = at + 2;
     if (Tok(at + 1).text == "type") {
-      if (absl::Status s = EncodeType(at, next++, false, type_section_); !s.ok()) return s;
+      if (absl::Status s = EncodeType(at, false, type_section_); !s.ok()) return s;
       ++type_entries_;
       continue;
     }
@@ -487,7 +486,7 @@ absl::Status ModuleParser::EncodeTypes() {
     uint32_t members = 0;
     while (AtField("type")) {
       const size_t open = pos_;
-      if (absl::Status s = EncodeType(open, next++, true, group); !s.ok()) return s;
+      if (absl::Status s = EncodeType(open, true, group); !s.ok()) return s;
       ++members;
     }
     if (absl::Status s = ExpectRParen(); !s.ok()) return s;
@@ -499,7 +498,7 @@ absl::Status ModuleParser::EncodeTypes() {
   return absl::OkStatus();
 }
 
-absl::Status ModuleParser::EncodeType(size_t at, uint32_t index, bool in_rec, Bytes& out) {
+absl::Status ModuleParser::EncodeType(size_t at, bool in_rec, Bytes& out) {
   pos_ = at + 2;
   TakeId();
   TypeInfo info;
@@ -528,9 +527,7 @@ absl::Status ModuleParser::EncodeType(size_t at, uint32_t index, bool in_rec, By
   }
   if (IsKeyword("func")) {
     ++pos_;
-    std::vector<std::optional<std::string>> ids;
     // A definition may name its parameters; the names mean nothing here.
-    const size_t before = implicit_types_.size();
     FuncSig sig;
     while (AtField("param") || AtField("result")) {
       const bool param = AtField("param");
@@ -550,7 +547,6 @@ absl::Status ModuleParser::EncodeType(size_t at, uint32_t index, bool in_rec, By
       if (absl::Status s = ExpectRParen(); !s.ok()) return s;
       if (param && !sig.results.empty()) return Unexpected();
     }
-    (void)before;
     out.push_back(0x60);
     WriteVarUnsigned(out, sig.params.size());
     for (const Bytes& t : sig.params) out.insert(out.end(), t.begin(), t.end());
@@ -609,7 +605,6 @@ absl::Status ModuleParser::EncodeType(size_t at, uint32_t index, bool in_rec, By
     if (absl::Status s = ExpectRParen(); !s.ok()) return s;
   }
   if (absl::Status s = ExpectRParen(); !s.ok()) return s;  // type
-  (void)index;
   types_.push_back(std::move(info));
   return absl::OkStatus();
 }

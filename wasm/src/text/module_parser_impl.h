@@ -138,7 +138,7 @@ class ModuleParser {
   absl::Status TakeFolded(FuncContext& f, Bytes& out);
   absl::Status TakeBlock(FuncContext& f, Bytes& out, const TextInstruction& in, bool folded);
   absl::Status TakeImmediates(FuncContext& f, Bytes& out, const TextInstruction& in);
-  absl::Status TakeBlockType(FuncContext& f, Bytes& out);
+  absl::Status TakeBlockType(Bytes& out);
   absl::Status TakeLabel(FuncContext& f, Bytes& out);
   absl::Status TakeMemArg(Bytes& out, const TextInstruction& in);
   absl::Status TakeV128(Bytes& out);
@@ -147,7 +147,7 @@ class ModuleParser {
   absl::Status Scan(size_t begin, size_t end);
   absl::Status ScanField(size_t at);
   absl::Status EncodeTypes();
-  absl::Status EncodeType(size_t at, uint32_t index, bool in_rec, Bytes& out);
+  absl::Status EncodeType(size_t at, bool in_rec, Bytes& out);
   absl::Status EncodeField(size_t at);
   absl::Status EncodeImport(size_t at);
   absl::Status EncodeFunc(size_t at);

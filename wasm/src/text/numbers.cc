@@ -155,12 +155,6 @@ bool IsIntegerSyntax(std::string_view text) {
   return text.size() > start && DigitRun(text, start, hex, nullptr) == text.size() - start;
 }
 
-bool LooksLikeInteger(std::string_view text) {
-  TakeSign(text);
-  return ParseNat(text).has_value() ||
-         (!text.empty() && text.find_first_not_of("0123456789abcdefABCDEFx_") == std::string_view::npos);
-}
-
 FloatError ParseF32Bits(std::string_view text, uint32_t* bits) {
   return ParseFloat<uint32_t, 23, 8>(text, bits);
 }

@@ -26,10 +26,6 @@ std::optional<uint64_t> ParseIntBits(std::string_view text, int bits);
 // Whether `text` is a well-formed integer literal, whatever its size.
 bool IsIntegerSyntax(std::string_view text);
 
-// Whether `text` is written as an integer (so a float-only form like "1.5"
-// or "inf" is not).
-bool LooksLikeInteger(std::string_view text);
-
 enum class FloatError : uint8_t { kOk, kMalformed, kOutOfRange };
 
 // An f32 / f64 literal as its bit pattern.
