@@ -76,6 +76,9 @@ Outcome RunModule(ScriptSession& session, const WastCommand& command) {
       session.Load(command.module->binary);
   if (!module.ok()) {
     session.SetCurrent(name, module.status(), command.line);
+    if (std::string feature = UnsupportedFeature(module.status()); !feature.empty()) {
+      return Unsupported(feature);
+    }
     return Failed(
         absl::StrCat("expected the module to compile and load, got ", Describe(module.status())));
   }
@@ -155,6 +158,9 @@ Outcome RunInstantiationFailure(ScriptSession& session, const WastCommand& comma
   absl::StatusOr<std::shared_ptr<const runtime::Module>> module =
       session.Load(command.module->binary);
   if (!module.ok()) {
+    if (std::string feature = UnsupportedFeature(module.status()); !feature.empty()) {
+      return Unsupported(feature);
+    }
     return Failed(
         absl::StrCat(expected, ", but the module was rejected: ", Describe(module.status())));
   }

@@ -7,6 +7,7 @@
 #include <string_view>
 #include <utility>
 
+#include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 
 namespace kiln::spec {
@@ -25,6 +26,20 @@ inline Outcome Failed(std::string detail) { return {Verdict::kFailed, std::move(
 inline Outcome Skipped(std::string_view reason) { return {Verdict::kSkipped, std::string(reason)}; }
 inline Outcome Unsupported(std::string_view feature) {
   return {Verdict::kUnsupported, std::string(feature)};
+}
+
+// Kiln rejects a module that needs a WebAssembly 3.0 feature it does not
+// have yet as UNIMPLEMENTED, with a message ending "...: FEATURE is not
+// supported yet" (kiln/wasm/error.h). Returns FEATURE, or empty for any
+// other status.
+inline std::string UnsupportedFeature(const absl::Status& status) {
+  if (status.code() != absl::StatusCode::kUnimplemented) return "";
+  const std::string message(status.message());
+  const size_t end = message.find(" is not supported yet");
+  if (end == std::string::npos) return "";
+  const size_t colon = message.rfind(": ", end);
+  const size_t begin = colon == std::string::npos ? 0 : colon + 2;
+  return message.substr(begin, end - begin);
 }
 
 // Messages are quoted so leading or trailing text is unambiguous.

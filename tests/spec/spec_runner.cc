@@ -36,6 +36,7 @@
 #include "epoch_ticker.h"
 #include "execution_commands.h"
 #include "local_engine.h"
+#include "kiln/wasm/decoder.h"
 #include "kiln/wasm/text.h"
 #include "kiln/wasm/validator.h"
 #include "outcome.h"
@@ -105,6 +106,11 @@ Outcome ExpectRejected(const WastCommand& command) {
   if (result->ok()) return Failed(absl::StrCat(expected, ", got no error (module accepted)"));
   const std::string message(result->message());
   if (message.find(command.text) != std::string::npos) return Passed();
+  // Rejected for needing a 3.0 feature: whether it breaks the rule the
+  // command is about cannot be told yet.
+  if (std::string feature = UnsupportedFeature(*result); !feature.empty()) {
+    return Unsupported(feature);
+  }
   return Failed(absl::StrCat(expected, ", got error ", Quote(message)));
 }
 
@@ -238,6 +244,15 @@ class SpecRunner {
   std::map<std::string, std::string> unsupported_modules_;
   // Per script: names registered from such modules.
   std::map<std::string, std::string> unsupported_registrations_;
+  // Per script: the module each registered name stands for ("as" -> $id),
+  // the id of the latest module, and the registered modules whose state an
+  // unsupported module would have changed (its data and elements, written
+  // through imports even when its instantiation then traps), with why.
+  std::map<std::string, std::string> registered_ids_;
+  std::string latest_module_id_;
+  std::map<std::string, std::string> altered_modules_;
+  // Records what an unsupported `command` would have changed.
+  void NoteUnsupportedEffects(const WastCommand& command, const std::string& feature);
 
  public:
   uint64_t round_trips_ = 0;                // modules printed and parsed back
@@ -249,6 +264,9 @@ void SpecRunner::RunFile(const std::filesystem::path& wast) {
   report.name = wast.filename().string();
   unsupported_modules_.clear();
   unsupported_registrations_.clear();
+  registered_ids_.clear();
+  latest_module_id_.clear();
+  altered_modules_.clear();
   const absl::Status status = RunScript(wast, report);
   if (!status.ok()) {
     // A script that cannot be read counts as a failure, so the run fails.
@@ -307,6 +325,24 @@ void SpecRunner::CheckRoundTrip(const WastCommand& command, ScriptReport& report
   absl::StatusOr<wasm::text::ParsedModule> third = wasm::text::ParseModule(*text_again, "printed");
   if (!third.ok() || third->binary != again->binary) return fail("the canonical bytes differ");
   ++round_trips_canonicalized_;
+}
+
+void SpecRunner::NoteUnsupportedEffects(const WastCommand& command, const std::string& feature) {
+  // Only instantiation writes through imports; a link failure writes nothing.
+  if (command.type != CommandType::kModule && command.type != CommandType::kAssertTrap &&
+      command.type != CommandType::kAssertUninstantiable) {
+    return;
+  }
+  if (command.module_type == ModuleType::kAbsent || !command.module.ok()) return;
+  absl::StatusOr<wasm::Module> module = wasm::DecodeModule(command.module->binary);
+  if (!module.ok()) return;  // nothing to tell: assume the worst of no one
+  for (const wasm::Import& import : module->imports) {
+    auto it = registered_ids_.find(import.module);
+    if (it == registered_ids_.end() || it->second.empty()) continue;
+    altered_modules_[it->second] =
+        absl::StrCat("state written by the unsupported module on line ", command.line, " (",
+                     feature, ")");
+  }
 }
 
 void SpecRunner::WriteModule(const WastCommand& command, const ScriptReport& report) const {
@@ -394,9 +430,20 @@ void SpecRunner::RunCommandOf(const WastCommand& command, ScriptSession& session
     if (!rejection || outcome.verdict != Verdict::kPassed) outcome = Unsupported(reason);
   } else {
     outcome = RunCommandGuarded(command, session);
+    // An action on a module whose state an unsupported module would have
+    // changed may fail for that reason alone.
+    if (outcome.verdict == Verdict::kFailed && command.json.contains("action")) {
+      auto it = altered_modules_.find(command.json["action"].value("module", ""));
+      if (it != altered_modules_.end()) outcome = Unsupported(it->second);
+    }
     // A module importing from a registered module that could not run fails
     // to link for that reason alone.
     if (outcome.verdict == Verdict::kFailed) {
+      // The spectest module's shared memory needs threads.
+      if (outcome.detail.find("unknown import: \"spectest\" \"shared_memory\"") !=
+          std::string::npos) {
+        outcome = Unsupported("threads");
+      }
       for (const auto& [as, reason] : unsupported_registrations_) {
         if (outcome.detail.find(absl::StrCat("unknown import: \"", as, "\"")) !=
             std::string::npos) {
@@ -409,6 +456,19 @@ void SpecRunner::RunCommandOf(const WastCommand& command, ScriptSession& session
   if (command.type == CommandType::kRegister && outcome.verdict == Verdict::kUnsupported) {
     unsupported_registrations_[command.json.value("as", "")] = outcome.detail;
   }
+  if (command.type == CommandType::kModule || command.type == CommandType::kModuleInstance) {
+    latest_module_id_ = command.json.value("name", "");
+    // A module the decoder found unsupported: later commands on it are too.
+    if (outcome.verdict == Verdict::kUnsupported) {
+      unsupported_modules_[""] = outcome.detail;
+      if (!latest_module_id_.empty()) unsupported_modules_[latest_module_id_] = outcome.detail;
+    }
+  }
+  if (command.type == CommandType::kRegister && outcome.verdict == Verdict::kPassed) {
+    const std::string id = command.json.value("name", "");
+    registered_ids_[command.json.value("as", "")] = id.empty() ? latest_module_id_ : id;
+  }
+  if (outcome.verdict == Verdict::kUnsupported) NoteUnsupportedEffects(command, outcome.detail);
 
   const char* verdict = "";
   switch (outcome.verdict) {

@@ -150,6 +150,7 @@ WastCommand Convert(const wasm::text::Script& script, const ScriptCommand& c) {
       unsupported(absl::UnimplementedError("exceptions"));
       break;
     case ScriptCommand::Kind::kModuleInstance:
+      if (!c.name.empty()) command.json["name"] = c.name;
       unsupported(absl::UnimplementedError("module definitions"));
       break;
     default:

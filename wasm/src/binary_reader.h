@@ -17,6 +17,7 @@
 #include <utility>
 
 #include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
 #include "kiln/wasm/error.h"
 #include "kiln/wasm/leb128.h"
 
@@ -82,6 +83,32 @@ class BinaryReader {
   bool ReadU64(uint64_t* out) {
     const size_t start = pos_;
     return Check(ReadVarUnsigned<64>(data_, pos_, leb_end_, out), start);
+  }
+  // A memory offset or a limit of a 32-bit memory or table: a u32 in the 2.0
+  // grammar, a u64 in 3.0's (memory64 widened the encoding for all of
+  // them). An encoding only the 3.0 grammar accepts (a 6..10-byte LEB128, or
+  // a value over 2^32-1) is reported as unsupported, keeping the 2.0 phrase;
+  // one neither accepts gets the 3.0 phrase.
+  bool ReadU32Address(uint32_t* out, std::string_view what) {
+    if (pos_ < end_ && data_[pos_] < 0x80) {
+      *out = data_[pos_++];
+      return true;
+    }
+    const size_t start = pos_;
+    uint64_t value;
+    const LebError as_u32 = ReadVarUnsigned<32>(data_, pos_, leb_end_, &value);
+    if (as_u32 == LebError::kOk || as_u32 == LebError::kEnd) {
+      if (!Check(as_u32, start)) return false;
+      *out = static_cast<uint32_t>(value);
+      return true;
+    }
+    pos_ = start;
+    if (!ReadU64(&value)) return false;
+    return Fail(ErrorKind::kUnsupported, start,
+                absl::StrCat(as_u32 == LebError::kTooLong ? "integer representation too long"
+                                                          : "integer too large",
+                             ": ", std::string(what), " ", value,
+                             " in the 64-bit encoding: memory64 is not supported yet"));
   }
   bool ReadS32(int32_t* out) {
     const size_t start = pos_;

@@ -30,7 +30,8 @@ absl::Status MakeWasmError(ErrorKind kind, uint64_t offset, std::string_view mes
   absl::StrAppend(&text, " (at byte offset ", offset);
   if (function_index.has_value()) absl::StrAppend(&text, ", function ", *function_index);
   text += ")";
-  absl::Status status = absl::InvalidArgumentError(text);
+  absl::Status status = kind == ErrorKind::kUnsupported ? absl::UnimplementedError(text)
+                                                        : absl::InvalidArgumentError(text);
   status.SetPayload(kLocationPayload,
                     absl::Cord(EncodeLocation({kind, offset, function_index})));
   return status;

@@ -663,7 +663,8 @@ L_kF64Const : {
 }
 L_kMemAccess : {
   uint32_t align, offset;
-  if (!read_u32(&align) || !read_u32(&offset)) goto leave;
+  // Flags with a memory index (bit 6) or beyond: the general reader.
+  if (!read_u32(&align) || align >= 0x40 || !read_u32(&offset)) goto leave;
   in->memarg = MemArg{align, offset, 0};
   const FixedSig& fs = kFixedSigs[static_cast<uint8_t>(entry->info->sig)];
   if (module.memories.empty() || align > entry->info->natural_align_log2 ||
@@ -919,7 +920,9 @@ bool FunctionValidator::Impl::StepSpecial(const Instruction& in) {
         Push(static_cast<Type>(g.type));
         return true;
       }
-      if (!g.is_mutable) return Invalid(at, "global is immutable");
+      if (!g.is_mutable) {
+        return Invalid(at, absl::StrCat("global is immutable: global.set of immutable global ", in.index));
+      }
       return Pop(at, static_cast<Type>(g.type));
     }
     case Opcode::kTableGet:

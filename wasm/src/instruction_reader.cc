@@ -11,11 +11,32 @@ namespace {
 
 constexpr std::string_view kEndOfBody = "unexpected end of section or function";
 
+// The memarg flags (3.0): the alignment exponent in bits 0..5, and bit 6
+// set when a memory index follows (multi-memory); larger flags are
+// malformed. The offset is a u32 for a 32-bit memory.
+bool ReadMemArg(BinaryReader& r, MemArg* out) {
+  const size_t at = r.pos();
+  uint32_t flags;
+  if (!r.ReadU32(&flags)) return false;
+  if (flags >= 0x80) return r.Malformed(at, "malformed memop flags");
+  out->memory = 0;
+  if (flags & 0x40) {
+    if (!r.ReadU32(&out->memory)) return false;
+    flags &= ~0x40u;
+  }
+  out->align_log2 = flags;
+  uint32_t offset32 = 0;
+  if (!r.ReadU32Address(&offset32, "offset")) return false;
+  out->offset = offset32;
+  return true;
+}
+
 }  // namespace
 
 InstructionReader::InstructionReader(std::span<const uint8_t> module_bytes, size_t begin,
                                      size_t end, uint32_t max_br_table_targets)
     : data_(module_bytes.data()),
+      module_size_(module_bytes.size()),
       pos_(begin),
       end_(end),
       max_br_table_targets_(max_br_table_targets) {}
@@ -29,7 +50,7 @@ absl::Status InstructionReader::Next(Instruction* out) {
   uint8_t prefix = 0;
   if (first == 0xFC || first == 0xFD) {
     prefix = first;
-    BinaryReader r(std::span<const uint8_t>(data_, end_), pos_, end_, kEndOfBody);
+    BinaryReader r(std::span<const uint8_t>(data_, module_size_), pos_, end_, kEndOfBody);
     r.set_function_index(function_index_);
     if (!r.ReadU32(&code)) return r.status();
     pos_ = r.pos();
@@ -39,8 +60,8 @@ absl::Status InstructionReader::Next(Instruction* out) {
   }
   if (info == nullptr) {
     return MakeWasmError(ErrorKind::kMalformed, out->offset,
-                         prefix ? absl::StrFormat("illegal opcode 0x%02x 0x%x", prefix, code)
-                                : absl::StrFormat("illegal opcode 0x%02x", code),
+                         prefix ? absl::StrFormat("illegal opcode %02x %x", prefix, code)
+                                : absl::StrFormat("illegal opcode %02x", code),
                          function_index_);
   }
   out->opcode = static_cast<Opcode>((uint32_t{prefix} << 16) | code);
@@ -50,7 +71,7 @@ absl::Status InstructionReader::Next(Instruction* out) {
 }
 
 absl::Status InstructionReader::ReadImmediates(Instruction* out) {
-  BinaryReader r(std::span<const uint8_t>(data_, end_), pos_, end_, kEndOfBody);
+  BinaryReader r(std::span<const uint8_t>(data_, module_size_), pos_, end_, kEndOfBody);
   r.set_function_index(function_index_);
   auto zero_byte = [&r]() {
     const size_t at = r.pos();
@@ -106,20 +127,12 @@ absl::Status InstructionReader::ReadImmediates(Instruction* out) {
     case ImmKind::kCallIndirect:
       ok = r.ReadU32(&out->index) && r.ReadU32(&out->index2);
       break;
-    case ImmKind::kMemArg: {
-      uint32_t offset32 = 0;
-      ok = r.ReadU32(&out->memarg.align_log2) && r.ReadU32(&offset32);
-      out->memarg.offset = offset32;
-      out->memarg.memory = 0;
+    case ImmKind::kMemArg:
+      ok = ReadMemArg(r, &out->memarg);
       break;
-    }
-    case ImmKind::kMemArgLane: {
-      uint32_t offset32 = 0;
-      ok = r.ReadU32(&out->memarg.align_log2) && r.ReadU32(&offset32) && r.ReadByte(&out->lane);
-      out->memarg.offset = offset32;
-      out->memarg.memory = 0;
+    case ImmKind::kMemArgLane:
+      ok = ReadMemArg(r, &out->memarg) && r.ReadByte(&out->lane);
       break;
-    }
     case ImmKind::kMemory:
       ok = zero_byte();
       out->index = 0;

@@ -42,7 +42,10 @@ class ModuleValidator {
     return CheckLimits(at, type.limits, kMaxMemoryPages,
                        "memory size must be at most 65536 pages (4GiB)");
   }
-  absl::Status CheckConstExpr(const ConstExpr& expr, ValType expected) const;
+  // `visible_globals`: how many globals the expression may name in 3.0 (a
+  // global's initializer sees the globals before it, the rest see all).
+  absl::Status CheckConstExpr(const ConstExpr& expr, ValType expected,
+                              size_t visible_globals) const;
 
   const Module& m_;
   const ValidationContext& ctx_;
@@ -62,7 +65,8 @@ absl::Status ModuleValidator::CheckLimits(size_t at, const Limits& limits, uint6
 // 2.0 constant expressions: t.const, ref.null, ref.func, and global.get of an
 // immutable imported global; the result must be exactly one value of
 // `expected`.
-absl::Status ModuleValidator::CheckConstExpr(const ConstExpr& expr, ValType expected) const {
+absl::Status ModuleValidator::CheckConstExpr(const ConstExpr& expr, ValType expected,
+                                             size_t visible_globals) const {
   absl::InlinedVector<Instruction, 2> instructions;
   if (absl::Status s = DecodeConstExpr(expr, &instructions); !s.ok()) return s;
   std::vector<ValType> stack;
@@ -81,9 +85,17 @@ absl::Status ModuleValidator::CheckConstExpr(const ConstExpr& expr, ValType expe
         stack.push_back(ValType::kFuncRef);
         break;
       case Opcode::kGlobalGet: {
-        // Only imported globals are visible to constant expressions.
-        if (in.index >= m_.num_imported_globals) {
+        // 2.0 lets a constant expression read only imported globals; 3.0
+        // also the module's own, which Kiln does not do yet.
+        if (in.index >= visible_globals) {
           return Invalid(in.offset, absl::StrCat("unknown global ", in.index));
+        }
+        if (in.index >= m_.num_imported_globals) {
+          return MakeWasmError(
+              ErrorKind::kUnsupported, in.offset,
+              absl::StrCat("unknown global ", in.index,
+                           ": reading the module's own globals in constant expressions "
+                           "is not supported yet"));
         }
         const GlobalType& g = m_.globals[in.index];
         if (g.is_mutable) {
@@ -126,13 +138,19 @@ absl::Status ModuleValidator::ValidateDeclarations() {
   for (size_t i = m_.num_imported_tables; i < m_.tables.size(); ++i) {
     if (absl::Status s = CheckTableType(0, m_.tables[i]); !s.ok()) return s;
   }
-  if (m_.memories.size() > 1) return Invalid(0, "multiple memories");
+  if (m_.memories.size() > 1) {
+    return MakeWasmError(ErrorKind::kUnsupported, 0,
+                         "multiple memories: multi-memory is not supported yet");
+  }
   for (size_t i = m_.num_imported_memories; i < m_.memories.size(); ++i) {
     if (absl::Status s = CheckMemoryType(0, m_.memories[i]); !s.ok()) return s;
   }
   for (size_t i = 0; i < m_.global_inits.size(); ++i) {
     const GlobalType& type = m_.globals[m_.num_imported_globals + i];
-    if (absl::Status s = CheckConstExpr(m_.global_inits[i], type.type); !s.ok()) return s;
+    if (absl::Status s = CheckConstExpr(m_.global_inits[i], type.type, m_.num_imported_globals + i);
+        !s.ok()) {
+      return s;
+    }
   }
 
   absl::flat_hash_set<std::string> export_names;
@@ -174,7 +192,7 @@ absl::Status ModuleValidator::ValidateDeclarations() {
       if (m_.tables[seg.table_index].element != seg.type) {
         return Invalid(seg.offset, "type mismatch: element segment and table types differ");
       }
-      if (absl::Status s = CheckConstExpr(seg.offset_expr, ValType::kI32); !s.ok()) return s;
+      if (absl::Status s = CheckConstExpr(seg.offset_expr, ValType::kI32, m_.globals.size()); !s.ok()) return s;
     }
     for (uint32_t f : seg.function_indices) {
       if (f >= m_.num_functions()) {
@@ -182,7 +200,7 @@ absl::Status ModuleValidator::ValidateDeclarations() {
       }
     }
     for (const ConstExpr& e : seg.expressions) {
-      if (absl::Status s = CheckConstExpr(e, seg.type); !s.ok()) return s;
+      if (absl::Status s = CheckConstExpr(e, seg.type, m_.globals.size()); !s.ok()) return s;
     }
   }
 
@@ -191,7 +209,7 @@ absl::Status ModuleValidator::ValidateDeclarations() {
     if (seg.memory_index >= m_.memories.size()) {
       return Invalid(seg.offset, absl::StrCat("unknown memory ", seg.memory_index));
     }
-    if (absl::Status s = CheckConstExpr(seg.offset_expr, ValType::kI32); !s.ok()) return s;
+    if (absl::Status s = CheckConstExpr(seg.offset_expr, ValType::kI32, m_.globals.size()); !s.ok()) return s;
   }
   return absl::OkStatus();
 }

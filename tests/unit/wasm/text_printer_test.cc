@@ -445,8 +445,8 @@ TEST(TextPrinterErrorTest, GarbageGivesErrorsAtTheirBytes) {
 
 TEST(TextPrinterErrorTest, BadCodeGivesErrorsAtTheirBytes) {
   // OneFunction's body starts at byte 0x16 with its local runs.
-  ExpectErrorAt(OneFunction(Encoder{0x00, 0xFF, 0x0B}), 0x17, "illegal opcode 0xff");
-  ExpectErrorAt(OneFunction(Encoder{0x00, 0xFB, 0x7F, 0x0B}), 0x17, "illegal opcode 0xfb 0x7f");
+  ExpectErrorAt(OneFunction(Encoder{0x00, 0xFF, 0x0B}), 0x17, "illegal opcode ff");
+  ExpectErrorAt(OneFunction(Encoder{0x00, 0xFB, 0x7F, 0x0B}), 0x17, "illegal opcode fb 7f");
   ExpectErrorAt(OneFunction(Encoder{0x00, 0x05, 0x0B}), 0x17, "else outside if");
   ExpectErrorAt(OneFunction(Encoder{0x00, 0x02, 0x40, 0x07, 0x00, 0x0B, 0x0B}), 0x19,
                 "catch outside try");

@@ -335,10 +335,15 @@ TEST(ValidatorTest, AlignmentMustNotExceedNatural) {
        Func(Encoder().I32Const(0).Mem(Opcode::kV128Load32Splat, 3, 0).Op(Opcode::kDrop).End(),
             WithMemory),
        phrase},
-      {"alignment exponent of 2^32-1",
-       Func(Encoder().I32Const(0).Mem(Opcode::kI32Load, 0xFFFFFFFF, 0).Op(Opcode::kDrop).End(),
+      {"alignment exponent 63 (the largest the memop flags hold)",
+       Func(Encoder().I32Const(0).Mem(Opcode::kI32Load, 63, 0).Op(Opcode::kDrop).End(),
             WithMemory),
        phrase},
+      // 3.0: flags of 128 and up are no memarg at all.
+      {"memop flags of 2^32-1",
+       Func(Encoder().I32Const(0).Mem(Opcode::kI32Load, 0xFFFFFFFF, 0).Op(Opcode::kDrop).End(),
+            WithMemory),
+       "malformed memop flags"},
   });
 }
 

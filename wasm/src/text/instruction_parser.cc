@@ -319,25 +319,32 @@ absl::Status ModuleParser::TakeMemArg(Bytes& out, const TextInstruction& in) {
   if (memory != 0) features_.Add(Feature::kMultiMemory);
   uint64_t offset = 0;
   uint32_t align_log2 = in.natural_align_log2;
+  const size_t offset_at = pos_;
   if (Cur().kind == TokenKind::kKeyword && Cur().text.starts_with("offset=")) {
-    const std::string_view digits = Cur().text.substr(7);
-    const uint64_t max = MemoryIs64(memory) ? UINT64_MAX : UINT32_MAX;
-    std::optional<uint64_t> value = ParseNat(digits, max);
-    if (!value) {
-      return Error(ParseNat(digits) || MemoryIs64(memory) ? "i32 constant out of range"
-                                                           : "unknown operator");
-    }
+    std::optional<uint64_t> value = ParseNat(Cur().text.substr(7));
+    if (!value) return Error(MemoryIs64(memory) ? "i64 constant out of range" : "unknown operator");
     offset = *value;
     ++pos_;
   }
   if (Cur().kind == TokenKind::kKeyword && Cur().text.starts_with("align=")) {
-    std::optional<uint64_t> value = ParseNat(Cur().text.substr(6), UINT32_MAX);
+    std::optional<uint64_t> value = ParseNat(Cur().text.substr(6));
     if (!value) return Error("unknown operator");
     if (*value == 0 || (*value & (*value - 1)) != 0) {
       return Error("alignment must be a power of two");
     }
     align_log2 = static_cast<uint32_t>(__builtin_ctzll(*value));
     ++pos_;
+  }
+  // A 32-bit memory's offset must fit 32 bits: 2.0 says "i32 constant" and
+  // 3.0 (which reads a u64) "offset out of range"; the message has both. As
+  // in 3.0's validation, too large an alignment is reported first.
+  if (!MemoryIs64(memory) && offset > UINT32_MAX) {
+    if (align_log2 > in.natural_align_log2) {
+      return ErrorAtToken(offset_at, "alignment must not be larger than natural");
+    }
+    return ErrorAtToken(offset_at,
+                        absl::StrCat("offset out of range: ", offset,
+                                     " does not fit a 32-bit memory (i32 constant out of range)"));
   }
   WriteVarUnsigned(out, align_log2 | (memory != 0 ? 0x40 : 0));
   if (memory != 0) WriteVarUnsigned(out, memory);

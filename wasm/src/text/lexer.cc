@@ -86,6 +86,10 @@ class Lexer {
       if (c == '(') {
         if (pos_ + 1 < src_.size() && src_[pos_ + 1] == '@') {
           pos_ += 2;
+          if (pos_ < src_.size() && src_[pos_] == '"') {
+            // (@"name"): the id is a string, which must be a valid one.
+            if (absl::Status s = ScanQuotedName(start, "empty annotation id"); !s.ok()) return s;
+          }
           if (absl::Status s = ScanRun(); !s.ok()) return s;
           // An empty id is an error, unless inside another annotation
           // (DropAnnotations decides).
@@ -103,12 +107,23 @@ class Lexer {
       }
       const auto uc = static_cast<unsigned char>(c);
       if (!IsIdChar(uc) && c != '"' && !IsReservedOnlyChar(uc)) {
-        if (uc >= 0x80) return Error(start, "malformed UTF-8 encoding");
+        if (uc >= 0x80 && Utf8Length(src_, pos_) == 0) {
+          return Error(start, "malformed UTF-8 encoding");
+        }
         return Error(start, "illegal character");
       }
       bool has_string = false;
       bool only_string = c == '"';
       const size_t strings_before = strings_;
+      if (c == '$') {
+        ++pos_;
+        if (pos_ < src_.size() && src_[pos_] == '"') {
+          // $"name": the name is a string, which must be a valid one.
+          if (absl::Status s = ScanQuotedName(start, "empty identifier"); !s.ok()) return s;
+        } else if (pos_ >= src_.size() || !IsIdChar(static_cast<unsigned char>(src_[pos_]))) {
+          return Error(start, "empty identifier");
+        }
+      }
       if (absl::Status s = ScanRun(); !s.ok()) return s;
       has_string = strings_ > strings_before;
       std::string_view text = src_.substr(start, pos_ - start);
@@ -174,6 +189,20 @@ class Lexer {
     size_t i = at + 1;
     while (i < src_.size() && src_[i] != '"') i += src_[i] == '\\' ? 2 : 1;
     return i + 1;
+  }
+
+  // The string at pos_ that names an id ($"name") or an annotation
+  // ((@"name")): a malformed or empty one is `empty_message`, as if the
+  // name were missing; one that is not UTF-8 once unescaped is malformed.
+  absl::Status ScanQuotedName(size_t start, std::string_view empty_message) {
+    const size_t quote = pos_;
+    if (!ScanString().ok()) return Error(start, empty_message);
+    ++strings_;
+    Token name{TokenKind::kString, static_cast<uint32_t>(quote), src_.substr(quote, pos_ - quote)};
+    const std::string value = StringValue(name);
+    if (value.empty()) return Error(start, empty_message);
+    if (!IsValidUtf8(value)) return Error(start, "malformed UTF-8 encoding");
+    return absl::OkStatus();
   }
 
   // Moves past id characters and strings glued together.
@@ -261,7 +290,8 @@ class Lexer {
       if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
         ++pos_;
       } else if (c == ';' && pos_ + 1 < src_.size() && src_[pos_ + 1] == ';') {
-        while (pos_ < src_.size() && src_[pos_] != '\n') ++pos_;
+        // A line comment ends at a line feed or a carriage return.
+        while (pos_ < src_.size() && src_[pos_] != '\n' && src_[pos_] != '\r') ++pos_;
       } else if (c == '(' && pos_ + 1 < src_.size() && src_[pos_ + 1] == ';') {
         const size_t start = pos_;
         pos_ += 2;

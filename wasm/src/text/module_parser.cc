@@ -234,7 +234,14 @@ absl::Status ModuleParser::TakeRefType(Bytes& out, bool* nullable_out) {
     ++pos_;
     return absl::OkStatus();
   }
-  if (!AtField("ref")) return Unexpected();
+  if (!AtField("ref")) {
+    // Where a type must be, a keyword that is none is an unknown word (the
+    // spec's lexer says so of every word it does not know: "anyfunc").
+    if (Cur().kind == TokenKind::kKeyword) {
+      return Error(absl::StrCat("unknown operator ", std::string(Cur().text)));
+    }
+    return Unexpected();
+  }
   pos_ += 2;
   const bool nullable = IsKeyword("null");
   if (nullable) ++pos_;
@@ -368,6 +375,13 @@ absl::Status ModuleParser::Scan(size_t begin, size_t end) {
   return absl::OkStatus();
 }
 
+// A memory's or table's address type, known before any code that uses it
+// is encoded (fields may come in any order): "i64" first in its type.
+void ModuleParser::NoteAddressType(Space space) {
+  if (space == Space::kMemory) memory64_.push_back(IsKeyword("i64"));
+  if (space == Space::kTable) table64_.push_back(IsKeyword("i64"));
+}
+
 absl::Status ModuleParser::ScanField(size_t at) {
   const std::string_view kind = Tok(at + 1).text;
   pos_ = at + 2;
@@ -418,6 +432,9 @@ absl::Status ModuleParser::ScanField(size_t at) {
     }
     if (AtField("import")) {
       if (absl::Status s = check_import_order(); !s.ok()) return s;
+      absl::StatusOr<size_t> close = MatchingParen(pos_);
+      if (!close.ok()) return close.status();
+      pos_ = *close + 1;
     } else {
       if (*space == Space::kFunc) seen_definition_[0] = true;
       if (*space == Space::kTable) seen_definition_[1] = true;
@@ -425,6 +442,7 @@ absl::Status ModuleParser::ScanField(size_t at) {
       if (*space == Space::kGlobal) seen_definition_[3] = true;
     }
     if (absl::Status s = Declare(*space, id, id_at).status(); !s.ok()) return s;
+    NoteAddressType(*space);
     // A table's inline elem and a memory's inline data are segments too.
     if (*space == Space::kTable || *space == Space::kMemory) {
       const std::string_view inline_field = *space == Space::kTable ? "elem" : "data";
@@ -455,7 +473,9 @@ absl::Status ModuleParser::ScanField(size_t at) {
     if (!space) return ErrorAtToken(pos_ + 1, absl::StrCat("unexpected token ", std::string(Next().text)));
     pos_ += 2;
     const size_t id_at = pos_;
-    return Declare(*space, TakeId(), id_at).status();
+    if (absl::Status s = Declare(*space, TakeId(), id_at).status(); !s.ok()) return s;
+    NoteAddressType(*space);
+    return absl::OkStatus();
   }
   if (kind == "elem" || kind == "data") {
     const size_t id_at = pos_;
@@ -627,7 +647,8 @@ absl::Status ModuleParser::TakeInlineExports(Space space, uint32_t index) {
   return absl::OkStatus();
 }
 
-absl::Status ModuleParser::TakeLimits(Bytes& out, bool* is64, uint64_t* min_out) {
+absl::Status ModuleParser::TakeLimits(Bytes& out, std::string_view what, bool* is64,
+                                      uint64_t* min_out) {
   uint8_t flags = 0;
   if (IsKeyword("i64")) {
     ++pos_;
@@ -637,11 +658,18 @@ absl::Status ModuleParser::TakeLimits(Bytes& out, bool* is64, uint64_t* min_out)
     ++pos_;
   }
   if (*is64) flags |= 0x04;
-  // A 32-bit table or memory takes sizes up to 2^32-1 ("i32 constant out
-  // of range" beyond, as 2.0 has it; 3.0 reads them as u64 and lets the
-  // validator say "table size", which comes with memory64 in the engine).
+  // A 32-bit table or memory takes sizes up to 2^32-1: beyond, 2.0 says
+  // "i32 constant out of range" and 3.0 (which reads them as u64) "memory
+  // size" or "table size"; the message has both.
   auto take = [&]() -> absl::StatusOr<uint64_t> {
     if (*is64) return TakeU64();
+    if (Cur().kind == TokenKind::kNumber) {
+      const std::optional<uint64_t> wide = ParseNat(Cur().text);
+      if (wide.has_value() && *wide > UINT32_MAX) {
+        return Error(absl::StrCat(std::string(what), " ", *wide,
+                                  " does not fit 32 bits: i32 constant out of range"));
+      }
+    }
     return TakeU32();
   };
   absl::StatusOr<uint64_t> min = take();
@@ -752,15 +780,13 @@ absl::Status ModuleParser::EncodeImport(size_t at) {
     imports_.push_back(0x01);
     bool is64 = false;
     Bytes limits;
-    if (absl::Status s = TakeLimits(limits, &is64); !s.ok()) return s;
-    table64_.push_back(is64);
+    if (absl::Status s = TakeLimits(limits, "table size", &is64); !s.ok()) return s;
     if (absl::Status s = TakeRefType(imports_); !s.ok()) return s;
     imports_.insert(imports_.end(), limits.begin(), limits.end());
   } else if (kind == "memory") {
     imports_.push_back(0x02);
     bool is64 = false;
-    if (absl::Status s = TakeLimits(imports_, &is64); !s.ok()) return s;
-    memory64_.push_back(is64);
+    if (absl::Status s = TakeLimits(imports_, "memory size", &is64); !s.ok()) return s;
   } else if (kind == "global") {
     imports_.push_back(0x03);
     const bool mut = AtField("mut");
@@ -893,7 +919,6 @@ absl::Status ModuleParser::EncodeTable(size_t at) {
     Bytes list_type = reftype;
     if (absl::Status s = TakeElemList(items, &count, &expressions, list_type); !s.ok()) return s;
     if (absl::Status s = ExpectRParen(); !s.ok()) return s;
-    table64_.push_back(is64);
     out.insert(out.end(), reftype.begin(), reftype.end());
     out.push_back(is64 ? 0x05 : 0x01);
     WriteVarUnsigned(out, count);
@@ -922,8 +947,7 @@ absl::Status ModuleParser::EncodeTable(size_t at) {
     return ExpectRParen();
   }
   Bytes limits;
-  if (absl::Status s = TakeLimits(limits, &is64); !s.ok()) return s;
-  table64_.push_back(is64);
+  if (absl::Status s = TakeLimits(limits, "table size", &is64); !s.ok()) return s;
   Bytes reftype;
   if (absl::Status s = TakeRefType(reftype); !s.ok()) return s;
   if (!*imported && !AtRParen()) {
@@ -967,7 +991,6 @@ absl::Status ModuleParser::EncodeMemory(size_t at) {
     if (absl::Status s = TakeDataString(bytes); !s.ok()) return s;
     if (absl::Status s = ExpectRParen(); !s.ok()) return s;
     const uint64_t pages = (bytes.size() + 65535) / 65536;
-    memory64_.push_back(is64);
     out.push_back(is64 ? 0x05 : 0x01);
     WriteVarUnsigned(out, pages);
     WriteVarUnsigned(out, pages);
@@ -983,8 +1006,7 @@ absl::Status ModuleParser::EncodeMemory(size_t at) {
     NextIndex(Space::kData);
     return ExpectRParen();
   }
-  if (absl::Status s = TakeLimits(out, &is64); !s.ok()) return s;
-  memory64_.push_back(is64);
+  if (absl::Status s = TakeLimits(out, "memory size", &is64); !s.ok()) return s;
   if (!*imported) ++memory_count_;
   return ExpectRParen();
 }

@@ -145,6 +145,7 @@ class ModuleParser {
 
   // Steps of Parse (module_parser.cc).
   absl::Status Scan(size_t begin, size_t end);
+  void NoteAddressType(Space space);
   absl::Status ScanField(size_t at);
   absl::Status EncodeTypes();
   absl::Status EncodeType(size_t at, bool in_rec, Bytes& out);
@@ -167,7 +168,9 @@ class ModuleParser {
   // The index of the next field of `space` (imports and definitions are
   // numbered in text order, imports being first).
   uint32_t NextIndex(Space space) { return next_index_[static_cast<int>(space)]++; }
-  absl::Status TakeLimits(Bytes& out, bool* is64, uint64_t* min_pages_out = nullptr);
+  // `what`: "memory size" or "table size", for a size beyond 32 bits.
+  absl::Status TakeLimits(Bytes& out, std::string_view what, bool* is64,
+                          uint64_t* min_pages_out = nullptr);
   absl::Status TakeElemList(Bytes& items, uint32_t* count, bool* expressions, Bytes& reftype);
   absl::Status TakeDataString(Bytes& out);
   absl::Status TakeOffsetExpr(Bytes& out);

@@ -158,8 +158,8 @@ bool ExpressionPrinter::Run() {
     }
     const TextInstruction* inst = FindInstruction(prefix, code);
     if (inst == nullptr) {
-      return c_.Fail(at, prefix == 0 ? absl::StrFormat("illegal opcode 0x%02x", code)
-                                     : absl::StrFormat("illegal opcode 0x%02x 0x%x", prefix, code));
+      return c_.Fail(at, prefix == 0 ? absl::StrFormat("illegal opcode %02x", code)
+                                     : absl::StrFormat("illegal opcode %02x %x", prefix, code));
     }
     if (!options_.data_indices_allowed &&
         (inst->imm == TextImm::kData || inst->imm == TextImm::kMemoryInit ||

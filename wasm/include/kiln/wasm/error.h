@@ -7,7 +7,10 @@
 // location is also attached as a payload, so programs need not parse text:
 // GetErrorLocation() returns it. Malformed binaries (the decoding rules) and
 // invalid modules (the validation rules) are both INVALID_ARGUMENT; the
-// payload says which.
+// payload says which. A module that uses a WebAssembly 3.0 feature Kiln does
+// not implement yet is UNIMPLEMENTED (kind kUnsupported), and its message
+// names the feature; where the 2.0 rules call the same bytes malformed or
+// invalid, the message keeps the 2.0 phrase too.
 #ifndef KILN_WASM_ERROR_H_
 #define KILN_WASM_ERROR_H_
 
@@ -23,6 +26,7 @@ enum class ErrorKind : uint8_t {
   kMalformed,  // the bytes do not follow the binary format
   kInvalid,    // well-formed, but breaks a validation rule
   kLimit,      // exceeds an implementation limit (ImplementationLimits)
+  kUnsupported,  // needs a WebAssembly 3.0 feature Kiln does not have yet
 };
 
 struct ErrorLocation {

@@ -82,6 +82,9 @@ class InstructionReader {
   absl::Status ReadImmediates(Instruction* out);
 
   const uint8_t* data_;
+  // LEB128s may run past the end of the range, up to the end of the module,
+  // as in the spec's decoder (an over-long one is then reported as such).
+  size_t module_size_;
   size_t pos_;
   size_t end_;
   uint32_t max_br_table_targets_;
