@@ -73,9 +73,15 @@ size_t Utf8Length(std::string_view s, size_t i) {
   return n;
 }
 
+}  // namespace
+
+// A friend of TokenList, hence outside the anonymous namespace.
 class Lexer {
  public:
-  explicit Lexer(TokenStream& stream) : stream_(stream), src_(stream.source) {}
+  explicit Lexer(TokenStream& stream) : stream_(stream), src_(stream.source) {
+    stream_.tokens.source_ = src_;
+    stream_.tokens.stored_.reserve(src_.size() / 4 + 1);
+  }
 
   absl::Status Run() {
     while (true) {
@@ -128,26 +134,27 @@ class Lexer {
       }
       Push(kind, start, pos_);
     }
-    stream_.tokens.push_back({TokenKind::kEnd, static_cast<uint32_t>(src_.size()), {}});
+    Push(TokenKind::kEnd, src_.size(), src_.size());
     return DropAnnotations();
   }
 
  private:
   void Push(TokenKind kind, size_t start, size_t end) {
-    stream_.tokens.push_back(
-        {kind, static_cast<uint32_t>(start), src_.substr(start, end - start)});
+    stream_.tokens.stored_.push_back(
+        {static_cast<uint32_t>(start), static_cast<uint32_t>(end - start), kind});
   }
 
   // Annotations other than @custom mean nothing to Kiln: their whole
   // parenthesised group is dropped, so parsers never see them. @custom
   // stays; the module parser turns it into a custom section.
   absl::Status DropAnnotations() {
-    std::vector<Token>& tokens = stream_.tokens;
+    const TokenList& tokens = stream_.tokens;
+    std::vector<TokenList::Stored>& stored = stream_.tokens.stored_;
     size_t out = 0;
     for (size_t i = 0; i < tokens.size(); ++i) {
-      const Token& t = tokens[i];
+      const Token t = tokens[i];
       if (t.kind != TokenKind::kAnnotation || t.text == "(@custom") {
-        tokens[out++] = t;
+        stored[out++] = stored[i];
         continue;
       }
       if (t.text == "(@") return Error(t.offset, "empty annotation id");
@@ -161,7 +168,7 @@ class Lexer {
         if (tokens[i].kind == TokenKind::kRParen) --depth;
       }
     }
-    tokens.resize(out);
+    stored.resize(out);
     return absl::OkStatus();
   }
 
@@ -298,8 +305,6 @@ class Lexer {
   size_t strings_ = 0;
 };
 
-}  // namespace
-
 std::string Position(const TokenStream& stream, uint32_t offset) {
   uint32_t line = 1;
   uint32_t column = 1;
@@ -323,7 +328,6 @@ absl::StatusOr<TokenStream> Lex(std::string_view source, std::string_view filena
   TokenStream stream;
   stream.source = source;
   stream.filename = std::string(filename);
-  stream.tokens.reserve(source.size() / 4 + 1);
   Lexer lexer(stream);
   if (absl::Status s = lexer.Run(); !s.ok()) return s;
   return stream;

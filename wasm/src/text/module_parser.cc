@@ -1353,7 +1353,7 @@ absl::StatusOr<ParsedModule> ParseModuleAt(const TokenStream& stream, size_t& in
     return module;
   }
   const auto& tokens = stream.tokens;
-  auto at = [&](size_t i) -> const Token& { return tokens[std::min(i, tokens.size() - 1)]; };
+  auto at = [&](size_t i) -> Token { return tokens[std::min(i, tokens.size() - 1)]; };
   if (at(index).kind != TokenKind::kLParen || at(index + 1).text != "module") {
     return ErrorAt(stream, at(index).offset, "unexpected token, expected (module");
   }
