@@ -3,6 +3,7 @@
 #include <sys/mman.h>
 
 #include <algorithm>
+#include <array>
 
 #include "absl/strings/str_cat.h"
 
@@ -28,6 +29,13 @@ constexpr bool IsIdChar(unsigned char c) {
 constexpr bool IsReservedOnlyChar(unsigned char c) {
   return c == ',' || c == ';' || c == '[' || c == ']' || c == '{' || c == '}';
 }
+
+// IsIdChar as a table, for the lexer's innermost loop.
+constexpr std::array<bool, 256> kIdChars = [] {
+  std::array<bool, 256> table{};
+  for (int c = 0; c < 256; ++c) table[c] = IsIdChar(static_cast<unsigned char>(c));
+  return table;
+}();
 
 int HexDigit(char c) {
   if (c >= '0' && c <= '9') return c - '0';
@@ -200,6 +208,11 @@ class Lexer {
 
   // Moves past id characters and strings glued together.
   absl::Status ScanRun() {
+    // Most runs are id characters only: skip those with a local index
+    // (pos_, a member, would be stored at every character).
+    size_t i = pos_;
+    while (i < src_.size() && kIdChars[static_cast<unsigned char>(src_[i])]) ++i;
+    pos_ = i;
     while (pos_ < src_.size()) {
       const auto c = static_cast<unsigned char>(src_[pos_]);
       if (c == '"') {
@@ -207,7 +220,7 @@ class Lexer {
         ++strings_;
       } else if (c == ';' && pos_ + 1 < src_.size() && src_[pos_ + 1] == ';') {
         break;  // a line comment
-      } else if (IsIdChar(c) || IsReservedOnlyChar(c)) {
+      } else if (kIdChars[c] || IsReservedOnlyChar(c)) {
         ++pos_;
       } else {
         break;
@@ -278,6 +291,10 @@ class Lexer {
   }
 
   absl::Status SkipSpace() {
+    // Indentation and line ends first, with a local index as in ScanRun.
+    size_t i = pos_;
+    while (i < src_.size() && (src_[i] == ' ' || src_[i] == '\n')) ++i;
+    pos_ = i;
     while (pos_ < src_.size()) {
       const char c = src_[pos_];
       if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
