@@ -1,5 +1,10 @@
 #include "module_file.h"
 
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -47,6 +52,41 @@ absl::StatusOr<std::vector<uint8_t>> ReadStdin() {
 
 absl::StatusOr<std::vector<uint8_t>> ReadModuleFile(const std::string& path) {
   return path == "-" ? ReadStdin() : ReadFile(path);
+}
+
+absl::StatusOr<ModuleFileView> ModuleFileView::Open(const std::string& path) {
+  ModuleFileView view;
+  if (path != "-") {
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    struct stat st;
+    if (fd >= 0 && ::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0) {
+      const size_t size = static_cast<size_t>(st.st_size);
+      // MAP_POPULATE: map every page now, rather than one fault per page.
+      void* p = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
+      if (p != MAP_FAILED) {
+        view.mapped_ = p;
+        view.text_ = std::string_view(static_cast<const char*>(p), size);
+      }
+    }
+    if (fd >= 0) ::close(fd);
+    if (view.mapped_ != nullptr) return view;
+  }
+  absl::StatusOr<std::vector<uint8_t>> bytes = ReadModuleFile(path);
+  if (!bytes.ok()) return bytes.status();
+  view.copy_ = *std::move(bytes);
+  view.text_ = std::string_view(reinterpret_cast<const char*>(view.copy_.data()), view.copy_.size());
+  return view;
+}
+
+ModuleFileView::ModuleFileView(ModuleFileView&& other) noexcept
+    : mapped_(other.mapped_), copy_(std::move(other.copy_)), text_(other.text_) {
+  // A moved vector keeps its buffer, so text_ still points into copy_.
+  other.mapped_ = nullptr;
+  other.text_ = {};
+}
+
+ModuleFileView::~ModuleFileView() {
+  if (mapped_ != nullptr) ::munmap(mapped_, text_.size());
 }
 
 }  // namespace kiln::client

@@ -62,14 +62,13 @@ absl::StatusOr<std::vector<uint8_t>> ReadModuleSource(const std::string& path) {
 int ParseCommand(const std::vector<std::string>& args) {
   std::string in, out;
   if (!ParseInOut(args, "parse", &in, &out)) return 2;
-  absl::StatusOr<std::vector<uint8_t>> bytes = ReadModuleFile(in);
-  if (!bytes.ok()) {
-    std::fprintf(stderr, "kiln: %s\n", std::string(bytes.status().message()).c_str());
+  absl::StatusOr<ModuleFileView> file = ModuleFileView::Open(in);
+  if (!file.ok()) {
+    std::fprintf(stderr, "kiln: %s\n", std::string(file.status().message()).c_str());
     return 1;
   }
-  const std::string_view text(reinterpret_cast<const char*>(bytes->data()), bytes->size());
   absl::StatusOr<wasm::text::ParsedModule> module =
-      wasm::text::ParseModule(text, in == "-" ? "<stdin>" : in);
+      wasm::text::ParseModule(file->text(), in == "-" ? "<stdin>" : in);
   if (!module.ok()) {
     std::fprintf(stderr, "kiln: %s\n", std::string(module.status().message()).c_str());
     return 1;

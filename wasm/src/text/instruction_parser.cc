@@ -12,9 +12,10 @@ namespace {
 // A lane index past 255: the 2.0 suite's wording and the 3.0 suite's.
 constexpr std::string_view kLaneTooLarge = "malformed lane index: i8 constant out of range";
 
-bool IsBlockInstruction(std::string_view name) {
-  return name == "block" || name == "loop" || name == "if" || name == "try" ||
-         name == "try_table";
+// block, loop, if, try and try_table: told by their immediates, which no
+// other instruction shares, rather than by comparing names.
+bool IsBlockInstruction(const TextInstruction& in) {
+  return in.imm == TextImm::kBlockType || in.imm == TextImm::kTryTable;
 }
 
 // Keywords that end a run of instructions inside a block.
@@ -282,7 +283,7 @@ absl::Status ModuleParser::TakeFolded(FuncContext& f, Bytes& out) {
     }
     return ErrorAtToken(open + 1, absl::StrCat("unknown operator ", std::string(name)));
   }
-  if (IsBlockInstruction(name)) return TakeBlock(f, out, *in, /*folded=*/true);
+  if (IsBlockInstruction(*in)) return TakeBlock(f, out, *in, /*folded=*/true);
   Bytes op;
   if (absl::Status s = TakeImmediates(f, op, *in); !s.ok()) return s;
   while (Cur().kind == TokenKind::kLParen) {
@@ -305,7 +306,7 @@ absl::Status ModuleParser::TakeInstruction(FuncContext& f, Bytes& out) {
   const TextInstruction* in = FindInstruction(name);
   if (in == nullptr) return Error(absl::StrCat("unknown operator ", std::string(name)));
   ++pos_;
-  if (IsBlockInstruction(name)) return TakeBlock(f, out, *in, /*folded=*/false);
+  if (IsBlockInstruction(*in)) return TakeBlock(f, out, *in, /*folded=*/false);
   return TakeImmediates(f, out, *in);
 }
 

@@ -35,11 +35,33 @@ struct Token {
   std::string_view text;  // the token as written ($ and quotes included)
 };
 
+// The tokens of one source. A large module has tens of millions of them,
+// so each is stored in 12 bytes (a Token, with its string_view, takes 24)
+// and tokens[i] builds the Token from them.
+class TokenList {
+ public:
+  Token operator[](size_t i) const {
+    const Stored& t = stored_[i];
+    return {t.kind, t.offset, std::string_view(source_.data() + t.offset, t.size)};
+  }
+  size_t size() const { return stored_.size(); }
+
+ private:
+  friend class Lexer;
+  struct Stored {
+    uint32_t offset;
+    uint32_t size;
+    TokenKind kind;
+  };
+  std::string_view source_;
+  std::vector<Stored> stored_;
+};
+
 // The tokens of one source and the decoded strings they refer to.
 struct TokenStream {
   std::string_view source;
   std::string filename;
-  std::vector<Token> tokens;  // ends with one kEnd token
+  TokenList tokens;  // ends with one kEnd token
 };
 
 // "FILE:LINE:COLUMN" of a byte offset in `stream.source`.

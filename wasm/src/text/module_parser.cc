@@ -66,12 +66,14 @@ const AbstractHeap* FindAbstractHeap(std::string_view name) {
 }
 
 void AppendSection(Bytes& out, uint8_t id, uint32_t count, const Bytes& body, bool counted = true) {
-  Bytes content;
-  if (counted) WriteVarUnsigned(content, count);
-  content.insert(content.end(), body.begin(), body.end());
+  // The count's bytes alone, so that the body (the code section: most of
+  // the module) is copied once.
+  Bytes count_bytes;
+  if (counted) WriteVarUnsigned(count_bytes, count);
   out.push_back(id);
-  WriteVarUnsigned(out, content.size());
-  out.insert(out.end(), content.begin(), content.end());
+  WriteVarUnsigned(out, count_bytes.size() + body.size());
+  out.insert(out.end(), count_bytes.begin(), count_bytes.end());
+  out.insert(out.end(), body.begin(), body.end());
 }
 
 }  // namespace
@@ -1276,6 +1278,15 @@ absl::Status ModuleParser::EncodeCustom(size_t at) {
 
 absl::StatusOr<Bytes> ModuleParser::Assemble() {
   Bytes out = {0x00, 0x61, 0x73, 0x6D, 0x01, 0x00, 0x00, 0x00};
+  // Room for every section: their bodies plus a few bytes of id, size and
+  // count each, so that `out` seldom grows by copying.
+  size_t room = 64 * (std::size(kSectionOrder) + customs_.size());
+  for (const Bytes* b : {&type_section_, &imports_, &funcs_, &tables_, &memories_, &tags_,
+                         &globals_, &exports_, &start_, &elems_, &codes_, &datas_}) {
+    room += b->size();
+  }
+  for (const auto& [place, content] : customs_) room += content.size();
+  out.reserve(out.size() + room);
   auto emit_customs = [&](int place) {
     for (const auto& [p, content] : customs_) {
       if (p == place) AppendSection(out, kCustomId, 0, content, /*counted=*/false);
@@ -1375,7 +1386,7 @@ absl::StatusOr<ParsedModule> ParseModuleAt(const TokenStream& stream, size_t& in
     return module;
   }
   const auto& tokens = stream.tokens;
-  auto at = [&](size_t i) -> const Token& { return tokens[std::min(i, tokens.size() - 1)]; };
+  auto at = [&](size_t i) -> Token { return tokens[std::min(i, tokens.size() - 1)]; };
   if (at(index).kind != TokenKind::kLParen || at(index + 1).text != "module") {
     return ErrorAt(stream, at(index).offset, "unexpected token, expected (module");
   }

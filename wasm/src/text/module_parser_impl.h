@@ -55,9 +55,9 @@ class ModuleParser {
   absl::StatusOr<ParsedModule> Parse(size_t begin, size_t end);
 
   // --- tokens ---------------------------------------------------------
-  const Token& Tok(size_t i) const { return s_.tokens[i]; }
-  const Token& Cur() const { return s_.tokens[pos_]; }
-  const Token& Next(size_t ahead = 1) const { return s_.tokens[pos_ + ahead]; }
+  Token Tok(size_t i) const { return s_.tokens[i]; }
+  Token Cur() const { return s_.tokens[pos_]; }
+  Token Next(size_t ahead = 1) const { return s_.tokens[pos_ + ahead]; }
   bool IsKeyword(std::string_view word) const {
     return Cur().kind == TokenKind::kKeyword && Cur().text == word;
   }

@@ -17,8 +17,9 @@ int DigitValue(char c, bool hex) {
 }
 
 // Length of a digit run with single underscores between digits at
-// text[i...], or 0 when there is none. Appends the digits to `out`.
-size_t DigitRun(std::string_view text, size_t i, bool hex, std::string* out) {
+// text[i...], or 0 when there is none. Calls on_digit(c) for each digit.
+template <typename OnDigit>
+size_t DigitRun(std::string_view text, size_t i, bool hex, OnDigit on_digit) {
   size_t n = 0;
   bool last_digit = false;
   while (i + n < text.size()) {
@@ -28,7 +29,7 @@ size_t DigitRun(std::string_view text, size_t i, bool hex, std::string* out) {
       last_digit = false;
     } else if (DigitValue(c, hex) >= 0) {
       last_digit = true;
-      if (out != nullptr) *out += c;
+      on_digit(c);
     } else {
       break;
     }
@@ -47,22 +48,26 @@ bool TakeSign(std::string_view& text) {
   return false;
 }
 
+// For DigitRun callers that only check the syntax.
+void IgnoreDigit(char) {}
+
 // A whole float literal without its sign, cleaned of underscores into the
 // form strtod takes; false when malformed.
 bool CleanFloat(std::string_view text, std::string* out) {
+  auto append = [out](char c) { *out += c; };
   const bool hex = text.starts_with("0x") || text.starts_with("0X");
   size_t i = 0;
   if (hex) {
     *out += "0x";
     i = 2;
   }
-  const size_t whole = DigitRun(text, i, hex, out);
+  const size_t whole = DigitRun(text, i, hex, append);
   if (whole == 0) return false;
   i += whole;
   if (i < text.size() && text[i] == '.') {
     *out += '.';
     ++i;
-    i += DigitRun(text, i, hex, out);  // the fraction may be empty
+    i += DigitRun(text, i, hex, append);  // the fraction may be empty
   }
   if (i < text.size()) {
     const char e = text[i];
@@ -71,7 +76,7 @@ bool CleanFloat(std::string_view text, std::string* out) {
     *out += hex ? 'p' : 'e';
     ++i;
     if (i < text.size() && (text[i] == '+' || text[i] == '-')) *out += text[i++];
-    const size_t exp = DigitRun(text, i, false, out);
+    const size_t exp = DigitRun(text, i, false, append);
     if (exp == 0) return false;
     i += exp;
   }
@@ -94,9 +99,8 @@ FloatError ParseFloat(std::string_view text, Bits* bits) {
     return FloatError::kOk;
   }
   if (text.starts_with("nan:0x")) {
-    std::string digits;
     const std::string_view payload = text.substr(6);
-    if (DigitRun(payload, 0, true, &digits) != payload.size()) return FloatError::kMalformed;
+    if (DigitRun(payload, 0, true, IgnoreDigit) != payload.size()) return FloatError::kMalformed;
     const std::optional<uint64_t> value = ParseNat(text.substr(4));
     if (!value || *value == 0 || *value > kMantissaMask) return FloatError::kOutOfRange;
     *bits = sign | kExponentMask | static_cast<Bits>(*value);
@@ -123,18 +127,16 @@ FloatError ParseFloat(std::string_view text, Bits* bits) {
 std::optional<uint64_t> ParseNat(std::string_view text, uint64_t max) {
   const bool hex = text.starts_with("0x");
   const size_t start = hex ? 2 : 0;
-  std::string digits;
-  if (DigitRun(text, start, hex, &digits) != text.size() - start || digits.empty()) {
-    return std::nullopt;
-  }
-  uint64_t value = 0;
+  // The value is worked out in the same pass that checks the digits.
   const uint64_t base = hex ? 16 : 10;
-  for (char c : digits) {
+  uint64_t value = 0;
+  bool overflow = false;
+  const size_t run = DigitRun(text, start, hex, [&](char c) {
     const uint64_t d = DigitValue(c, hex);
-    if (value > (UINT64_MAX - d) / base) return std::nullopt;
+    if (value > (UINT64_MAX - d) / base) overflow = true;
     value = value * base + d;
-  }
-  if (value > max) return std::nullopt;
+  });
+  if (run == 0 || run != text.size() - start || overflow || value > max) return std::nullopt;
   return value;
 }
 
@@ -152,7 +154,7 @@ bool IsIntegerSyntax(std::string_view text) {
   TakeSign(text);
   const bool hex = text.starts_with("0x");
   const size_t start = hex ? 2 : 0;
-  return text.size() > start && DigitRun(text, start, hex, nullptr) == text.size() - start;
+  return text.size() > start && DigitRun(text, start, hex, IgnoreDigit) == text.size() - start;
 }
 
 FloatError ParseF32Bits(std::string_view text, uint32_t* bits) {

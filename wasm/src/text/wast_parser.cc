@@ -40,8 +40,8 @@ class ScriptParser {
   }
 
  private:
-  const Token& Cur() const { return s_.tokens[pos_]; }
-  const Token& Next() const { return s_.tokens[std::min(pos_ + 1, s_.tokens.size() - 1)]; }
+  Token Cur() const { return s_.tokens[pos_]; }
+  Token Next() const { return s_.tokens[std::min(pos_ + 1, s_.tokens.size() - 1)]; }
   bool AtField(std::string_view word) const {
     return Cur().kind == TokenKind::kLParen && Next().kind == TokenKind::kKeyword &&
            Next().text == word;
