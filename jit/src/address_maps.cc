@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "absl/strings/numbers.h"
+#include "kiln/wasm/vm_abi.h"
 #include "llvm/DebugInfo/DWARF/DWARFContext.h"
 #include "llvm/DebugInfo/DWARF/DWARFDebugLine.h"
 #include "llvm/DebugInfo/DWARF/DWARFDie.h"
@@ -85,8 +86,10 @@ std::vector<InlinedCall> InlinedCalls(
 
 // The frames at image offset `at`, whose line-table row says `line`:
 // innermost first, the function itself last.
+// Lines are body lines (vm_abi.h); the frames hold module offsets.
 std::vector<wasm::WasmLocation> FramesAt(uint64_t at, uint32_t line, uint32_t function_index,
-                                         const std::vector<InlinedCall>& inlined) {
+                                         const std::vector<InlinedCall>& inlined,
+                                         const BodyOffsetOf& body_offset) {
   // The inlined calls covering `at`, outermost first.
   std::vector<const InlinedCall*> covering;
   for (const InlinedCall& call : inlined) {
@@ -97,12 +100,16 @@ std::vector<wasm::WasmLocation> FramesAt(uint64_t at, uint32_t line, uint32_t fu
   std::vector<wasm::WasmLocation> frames;
   // Innermost: the deepest callee at the row's line; each level out, the
   // caller at the call's offset.
+  auto located = [&](uint32_t function, uint32_t body_line) {
+    return wasm::WasmLocation{
+        function, static_cast<uint32_t>(vm::BodyLineToModuleOffset(body_offset(function), body_line))};
+  };
   uint32_t offset = line;
   for (auto it = covering.rbegin(); it != covering.rend(); ++it) {
-    frames.push_back({(*it)->callee, offset});
+    frames.push_back(located((*it)->callee, offset));
     offset = (*it)->call_offset;
   }
-  frames.push_back({function_index, offset});
+  frames.push_back(located(function_index, offset));
   return frames;
 }
 
@@ -111,7 +118,7 @@ std::vector<wasm::WasmLocation> FramesAt(uint64_t at, uint32_t line, uint32_t fu
 absl::Status ReadAddressMaps(
     const llvm::object::ObjectFile& object,
     const std::function<std::optional<uint64_t>(uint64_t section_index)>& image_offset,
-    std::span<wasm::CompiledFunction> functions) {
+    const BodyOffsetOf& body_offset, std::span<wasm::CompiledFunction> functions) {
   std::unique_ptr<llvm::DWARFContext> dwarf = llvm::DWARFContext::create(object);
   // Per function (by position in `functions`), its located addresses.
   std::vector<std::vector<Located>> found(functions.size());
@@ -128,7 +135,7 @@ absl::Status ReadAddressMaps(
       if (function == nullptr) continue;
       found[static_cast<size_t>(function - functions.data())].push_back(
           {static_cast<uint32_t>(at - function->code_offset),
-           FramesAt(at, row.Line, function->function_index, inlined)});
+           FramesAt(at, row.Line, function->function_index, inlined, body_offset)});
     }
   }
   for (size_t i = 0; i < functions.size(); ++i) {

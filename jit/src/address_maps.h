@@ -1,7 +1,7 @@
 // address_maps.h — reading back where machine code came from.
 //
-// WasmDebugInfo gives every generated instruction a location (module offset
-// as the line, function as the subprogram); LLVM emits them as DWARF in
+// WasmDebugInfo gives every generated instruction a location (body line,
+// vm_abi.h, and function as the subprogram); LLVM emits them as DWARF in
 // each batch's object. This reads that DWARF — line table and inlined
 // subroutines, through LLVM's own DWARF reader — into the AddressMap of
 // each function record, which is all the runtime needs: it never reads
@@ -20,13 +20,17 @@
 
 namespace kiln::jit {
 
+// The module offset where a defined function's body starts.
+using BodyOffsetOf = std::function<uint64_t(uint32_t function_index)>;
+
 // Adds the locations of `object`'s code to `functions` (sorted by code
-// offset, as in CodeImage). `image_offset` gives where a section of
-// `object` was placed in the image, or nullopt for one that was not.
+// offset, as in CodeImage), as module offsets. `image_offset` gives where a
+// section of `object` was placed in the image, or nullopt for one that was
+// not.
 absl::Status ReadAddressMaps(
     const llvm::object::ObjectFile& object,
     const std::function<std::optional<uint64_t>(uint64_t section_index)>& image_offset,
-    std::span<wasm::CompiledFunction> functions);
+    const BodyOffsetOf& body_offset, std::span<wasm::CompiledFunction> functions);
 
 }  // namespace kiln::jit
 

@@ -66,12 +66,13 @@ class Translator final : public TrapEmitter {
 
  private:
   // Calls the trap builtin and ends the block.
-  void EmitTrapCall(vm::TrapCode code, llvm::Value* wasm_offset);
-  // Makes the instructions built from now on come from module offset
-  // `wasm_offset`, in the debug info and in trap sites.
-  void SetWasmOffset(size_t wasm_offset) {
-    wasm_offset_ = static_cast<uint32_t>(wasm_offset);
-    builder_.SetCurrentDebugLocation(WasmDebugInfo::At(subprogram_, wasm_offset_));
+  void EmitTrapCall(vm::TrapCode code, llvm::Value* site);
+  // Makes the instructions built from now on come from the instruction at
+  // `body_offset` of the function's body, in the debug info and in trap
+  // sites (as a body line, vm_abi.h: code holds no module offsets).
+  void SetBodyOffset(size_t body_offset) {
+    body_line_ = static_cast<uint32_t>(body_offset + 1);
+    builder_.SetCurrentDebugLocation(WasmDebugInfo::At(subprogram_, body_line_));
   }
   // Entry, locals and the per-function loads of the vmctx.
   void EmitPrologue(std::span<const ValType> local_types);
@@ -169,15 +170,15 @@ class Translator final : public TrapEmitter {
   bool unreachable_ = false;
   uint32_t skipped_depth_ = 0;  // blocks opened inside unreachable code
   // One trap block per trap kind and function; the phi says which site
-  // branched there (its module offset), so traps stay exact at no cost on
+  // branched there (vm::MakeTrapSite), so traps stay exact at no cost on
   // the path that does not trap.
   struct TrapBlock {
     llvm::BasicBlock* block = nullptr;
-    llvm::PHINode* wasm_offset = nullptr;
+    llvm::PHINode* site = nullptr;
   };
   std::array<TrapBlock, 16> trap_blocks_{};
   llvm::DISubprogram* subprogram_ = nullptr;
-  uint32_t wasm_offset_ = 0;  // of the instruction being translated
+  uint32_t body_line_ = 0;  // of the instruction being translated (vm_abi.h)
 };
 
 llvm::Value* Translator::LoadField(llvm::Type* type, llvm::Value* base, uint64_t offset,
@@ -198,22 +199,23 @@ void Translator::TrapIf(llvm::Value* condition, vm::TrapCode code) {
     trap.block = NewBlock("trap");
     llvm::IRBuilderBase::InsertPointGuard guard(builder_);
     builder_.SetInsertPoint(trap.block);
-    trap.wasm_offset = builder_.CreatePHI(env_.i32_type(), 2, "wasm_offset");
-    EmitTrapCall(code, trap.wasm_offset);
+    trap.site = builder_.CreatePHI(env_.i64_type(), 2, "trap_site");
+    EmitTrapCall(code, trap.site);
   }
   llvm::BasicBlock* cont = NewBlock("ok");
   llvm::MDBuilder md(env_.context());
-  trap.wasm_offset->addIncoming(I32(wasm_offset_), builder_.GetInsertBlock());
+  trap.site->addIncoming(I64(vm::MakeTrapSite(function_index_, body_line_)),
+                         builder_.GetInsertBlock());
   builder_.CreateCondBr(condition, trap.block, cont, md.createBranchWeights(1, 1 << 20));
   builder_.SetInsertPoint(cont);
 }
 
-void Translator::EmitTrapCall(vm::TrapCode code, llvm::Value* wasm_offset) {
+void Translator::EmitTrapCall(vm::TrapCode code, llvm::Value* site) {
   llvm::Value* fn = LoadField(env_.ptr_type(), builtins_, offsetof(vm::VMBuiltins, trap), true);
   auto* type = llvm::FunctionType::get(
-      builder_.getVoidTy(), {env_.ptr_type(), env_.i32_type(), env_.i32_type()}, false);
+      builder_.getVoidTy(), {env_.ptr_type(), env_.i32_type(), env_.i64_type()}, false);
   llvm::CallInst* call =
-      builder_.CreateCall(type, fn, {vmctx_, I32(static_cast<uint32_t>(code)), wasm_offset});
+      builder_.CreateCall(type, fn, {vmctx_, I32(static_cast<uint32_t>(code)), site});
   call->setDoesNotReturn();
   builder_.CreateUnreachable();
 }
@@ -638,7 +640,7 @@ absl::Status Translator::TranslateInstruction(const wasm::Instruction& in) {
   llvm::Type* i32 = env_.i32_type();
   switch (in.opcode) {
     case Opcode::kUnreachable: {
-      EmitTrapCall(vm::TrapCode::kUnreachable, I32(wasm_offset_));
+      EmitTrapCall(vm::TrapCode::kUnreachable, I64(vm::MakeTrapSite(function_index_, body_line_)));
       EnterUnreachable();
       return absl::OkStatus();
     }
@@ -868,9 +870,9 @@ absl::Status Translator::Translate() {
     const auto type = static_cast<ValType>(body.bytes[pos++]);
     local_types.insert(local_types.end(), count, type);
   }
-  subprogram_ = env_.debug_info().Attach(function_, static_cast<uint32_t>(body.offset));
+  subprogram_ = env_.debug_info().Attach(function_);
   // The prologue's checks (stack, epoch) belong to the function's start.
-  SetWasmOffset(body.offset);
+  SetBodyOffset(0);
   EmitPrologue(local_types);
 
   ControlFrame function_frame;
@@ -885,7 +887,7 @@ absl::Status Translator::Translate() {
   wasm::Instruction in;
   while (!frames_.empty()) {
     if (absl::Status s = reader.Next(&in); !s.ok()) return s;
-    SetWasmOffset(body.offset + in.offset);
+    SetBodyOffset(in.offset);
     absl::Status s = unreachable_ ? TranslateSkipped(in) : TranslateInstruction(in);
     if (!s.ok()) return s;
   }

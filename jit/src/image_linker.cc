@@ -207,6 +207,7 @@ absl::StatusOr<wasm::CodeImage> LinkImage(const wasm::Module& module,
     record.function_index = function_index;
     record.code_offset = static_cast<uint32_t>(it->second.offset);
     record.code_size = static_cast<uint32_t>(it->second.size);
+    record.address_map.body_offset = static_cast<uint32_t>(module.bodies[d].offset);
     auto first = std::lower_bound(
         applied.begin(), applied.end(), it->second.offset,
         [](const AppliedRelocation& r, uint64_t offset) { return r.at < offset; });
@@ -216,13 +217,16 @@ absl::StatusOr<wasm::CodeImage> LinkImage(const wasm::Module& module,
     }
     image.functions.push_back(std::move(record));
   }
+  auto body_offset = [&module](uint32_t function_index) -> uint64_t {
+    return module.bodies[function_index - module.num_imported_functions].offset;
+  };
   for (size_t i = 0; i < files.size(); ++i) {
     auto placed_at = [&](uint64_t section_index) -> std::optional<uint64_t> {
       auto it = section_offsets.find({i, section_index});
       if (it == section_offsets.end()) return std::nullopt;
       return it->second;
     };
-    if (absl::Status s = ReadAddressMaps(*files[i], placed_at, image.functions); !s.ok()) return s;
+    if (absl::Status s = ReadAddressMaps(*files[i], placed_at, body_offset, image.functions); !s.ok()) return s;
   }
   image.entry_trampolines.assign(module.types.size(), wasm::CodeImage::kNoTrampoline);
   image.exit_trampolines.assign(module.types.size(), wasm::CodeImage::kNoTrampoline);

@@ -21,16 +21,16 @@ WasmDebugInfo::WasmDebugInfo(llvm::Module& module)
 
 WasmDebugInfo::~WasmDebugInfo() = default;
 
-llvm::DISubprogram* WasmDebugInfo::Attach(llvm::Function* function, uint32_t body_offset) {
+llvm::DISubprogram* WasmDebugInfo::Attach(llvm::Function* function) {
   llvm::DISubprogram* subprogram = builder_->createFunction(
-      file_, function->getName(), "", file_, body_offset, type_, body_offset,
+      file_, function->getName(), "", file_, /*LineNo=*/1, type_, /*ScopeLine=*/1,
       llvm::DINode::FlagZero, llvm::DISubprogram::SPFlagDefinition);
   function->setSubprogram(subprogram);
   return subprogram;
 }
 
-llvm::DILocation* WasmDebugInfo::At(llvm::DISubprogram* subprogram, uint32_t wasm_offset) {
-  return llvm::DILocation::get(subprogram->getContext(), wasm_offset, 0, subprogram);
+llvm::DILocation* WasmDebugInfo::At(llvm::DISubprogram* subprogram, uint32_t body_line) {
+  return llvm::DILocation::get(subprogram->getContext(), body_line, 0, subprogram);
 }
 
 void WasmDebugInfo::Finalize() { builder_->finalize(); }

@@ -1,8 +1,9 @@
 // wasm_debug_info.h — debug info that maps machine code back to wasm.
 //
 // Every instruction a wasm instruction produces carries a DILocation whose
-// line is that instruction's byte offset in the module, in a subprogram
-// named after the function (FunctionSymbol). LLVM keeps these through its
+// line is that instruction's body line (its offset in its function's body
+// plus one: vm_abi.h), in a subprogram named after the function
+// (FunctionSymbol); the image linker turns lines into module offsets. LLVM keeps these through its
 // optimizations, inlining included, and emits them as DWARF line tables and
 // inlined-subroutine records; address_maps.h reads them back into each
 // function's AddressMap. Line-tables-only debug info: no types, no
@@ -25,12 +26,12 @@ class WasmDebugInfo {
   explicit WasmDebugInfo(llvm::Module& module);
   ~WasmDebugInfo();
 
-  // Gives `function` (defined function `function_index`, whose body starts
-  // at module offset `body_offset`) its subprogram.
-  llvm::DISubprogram* Attach(llvm::Function* function, uint32_t body_offset);
+  // Gives `function` (a defined function) its subprogram.
+  llvm::DISubprogram* Attach(llvm::Function* function);
 
-  // The location of the wasm instruction at module offset `wasm_offset`.
-  static llvm::DILocation* At(llvm::DISubprogram* subprogram, uint32_t wasm_offset);
+  // The location of the wasm instruction at `body_line` of the subprogram's
+  // function.
+  static llvm::DILocation* At(llvm::DISubprogram* subprogram, uint32_t body_line);
 
   // Must run once every function is translated, before the IR is verified.
   void Finalize();

@@ -20,8 +20,8 @@ bool InBounds(uint64_t start, uint64_t length, uint64_t size) {
   return start <= size && length <= size - start;
 }
 
-void Trap(vm::VMContext*, uint32_t code, uint32_t wasm_offset) {
-  RaiseTrap(static_cast<vm::TrapCode>(code), wasm_offset);
+void Trap(vm::VMContext*, uint32_t code, uint64_t site) {
+  RaiseTrap(static_cast<vm::TrapCode>(code), site);
 }
 
 void EpochReached(vm::VMContext* vmctx) {

@@ -150,6 +150,13 @@ void Module::AppendWasmFrames(uintptr_t pc, bool return_address,
   frames->push_back({function_index, entry->wasm_offset});
 }
 
+uint64_t Module::ModuleOffset(uint32_t function_index, uint32_t body_line) const {
+  if (function_index < module_.num_imported_functions) return 0;
+  const uint32_t defined = function_index - module_.num_imported_functions;
+  if (defined >= address_maps_.size()) return 0;
+  return vm::BodyLineToModuleOffset(address_maps_[defined].body_offset, body_line);
+}
+
 std::string_view Module::FunctionName(uint32_t function_index) const {
   const auto& names = module_.names.function_names;
   auto it = std::lower_bound(

@@ -47,9 +47,9 @@ struct Activation {
   std::array<CapturedFrame, kMaxCapturedFrames> frames;
   size_t frame_count = 0;
   uint64_t omitted_frames = 0;
-  // The trapping instruction's module offset when the trap builtin gave it
-  // (0 otherwise): exact where the innermost frame's address map is not.
-  uint32_t trap_offset = 0;
+  // The trapping instruction when the trap builtin gave it (vm::MakeTrapSite;
+  // 0 otherwise): exact where the innermost frame's address map is not.
+  uint64_t trap_site = 0;
 };
 
 thread_local Activation* current_activation = nullptr;
@@ -135,8 +135,9 @@ TrapBacktrace Symbolize(const Activation& activation) {
                                   location.wasm_offset});
     }
     // The trap builtin's offset is the trapping instruction's own.
-    if (i == 0 && activation.trap_offset != 0 && !locations.empty()) {
-      backtrace.frames[0].module_offset = activation.trap_offset;
+    if (i == 0 && activation.trap_site != 0 && !locations.empty()) {
+      backtrace.frames[0].module_offset = module->ModuleOffset(
+          vm::TrapSiteFunction(activation.trap_site), vm::TrapSiteBodyLine(activation.trap_site));
     }
   }
   backtrace.omitted_frames = activation.omitted_frames;
@@ -334,11 +335,11 @@ absl::Status CallWithTrapHandling(StoreState& store, vm::EntryTrampoline entry,
   return TrapError(activation.code, detail, Symbolize(activation));
 }
 
-void RaiseTrap(vm::TrapCode code, uint32_t wasm_offset) {
+void RaiseTrap(vm::TrapCode code, uint64_t site) {
   Activation* activation = current_activation;
   if (activation == nullptr) std::abort();  // a builtin called outside wasm
   activation->code = code;
-  activation->trap_offset = wasm_offset;
+  activation->trap_site = site;
   CaptureFrameChain(*activation, reinterpret_cast<uintptr_t>(__builtin_frame_address(0)), false);
   siglongjmp(activation->jump, 1);
 }

@@ -25,10 +25,10 @@ absl::Status CallWithTrapHandling(StoreState& store, vm::EntryTrampoline entry,
                                   vm::VMContext* vmctx, const void* code, vm::ValRaw* values);
 
 // Ends the innermost activation with `code`, with a backtrace of the wasm
-// frames that called here; `wasm_offset` (when not 0) is the trapping
-// instruction's module offset. Only from code running inside
+// frames that called here; `site` (when not 0) locates the trapping
+// instruction (vm::MakeTrapSite). Only from code running inside
 // CallWithTrapHandling, with no C++ object alive in the calling frames.
-[[noreturn]] void RaiseTrap(vm::TrapCode code, uint32_t wasm_offset = 0);
+[[noreturn]] void RaiseTrap(vm::TrapCode code, uint64_t site = 0);
 
 // Records the message of a host function's error for the trap that follows.
 void SetPendingTrapDetail(std::string detail);

@@ -236,6 +236,7 @@ std::vector<uint8_t> EncodeAddressMaps(const CodeImage& image) {
   std::vector<uint8_t> out;
   for (const CompiledFunction& f : image.functions) {
     const AddressMap& map = f.address_map;
+    AppendU32(out, map.body_offset);
     AppendU32(out, static_cast<uint32_t>(map.entries.size()));
     for (const AddressMapEntry& e : map.entries) {
       AppendU32(out, e.code_offset);
@@ -257,6 +258,7 @@ absl::Status DecodeAddressMaps(std::span<const uint8_t> bytes, CodeLayout* layou
   std::vector<AddressMap> maps(layout->function_offsets.size());
   for (size_t f = 0; f < maps.size(); ++f) {
     AddressMap& map = maps[f];
+    map.body_offset = in.U32();
     const uint32_t entries = in.U32();
     if (!in.ok() || entries > bytes.size() / 16) return Truncated("address maps are truncated");
     for (uint32_t i = 0; i < entries; ++i) {

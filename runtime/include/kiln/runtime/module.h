@@ -91,6 +91,10 @@ class Module {
   // The function's name from the module's "name" section, or empty.
   std::string_view FunctionName(uint32_t function_index) const;
 
+  // The module offset of the instruction at `body_line` (vm_abi.h) of a
+  // defined function; 0 when unknown.
+  uint64_t ModuleOffset(uint32_t function_index, uint32_t body_line) const;
+
  private:
   Module() = default;
   // The shared tail of both loads; `code` is copied. `from_artifact`: the

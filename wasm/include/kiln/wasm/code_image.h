@@ -49,6 +49,9 @@ struct AddressMapEntry {
 struct AddressMap {
   std::vector<AddressMapEntry> entries;  // by increasing code_offset
   std::vector<WasmLocation> inlined;
+  // The module offset of the function's body: code names its trap sites by
+  // body line (vm_abi.h), and this turns them into module offsets.
+  uint32_t body_offset = 0;
 
   // The entry covering `code_offset` (binary search), or null before the
   // first one.

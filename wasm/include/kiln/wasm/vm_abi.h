@@ -35,7 +35,27 @@ namespace kiln::vm {
 // with a signal (runtime/src/guest_signals.h).
 // 4: the trap builtin takes the trapping instruction's module offset;
 // generated code keeps frame pointers (traps walk them for backtraces).
-inline constexpr uint32_t kVmAbiVersion = 4;
+// 5: generated code holds no module offsets: the trap builtin takes a
+// TrapSite, and the debug info's lines are body lines.
+inline constexpr uint32_t kVmAbiVersion = 5;
+
+// Compiled code never holds a module offset, so a function compiles to the
+// same bytes wherever its body lies in the module (batches of functions are
+// cached by content: jit/include/kiln/jit/batch_cache.h). It locates a wasm
+// instruction by its body line, the instruction's offset within its
+// function's body plus one (0: unknown), and the module offset is
+// body.offset + body line - 1.
+inline constexpr uint64_t BodyLineToModuleOffset(uint64_t body_offset, uint32_t body_line) {
+  return body_line == 0 ? 0 : body_offset + body_line - 1;
+}
+
+// What the trap builtin is told: the function index in the high 32 bits, the
+// trapping instruction's body line in the low 32.
+inline constexpr uint64_t MakeTrapSite(uint32_t function_index, uint32_t body_line) {
+  return (uint64_t{function_index} << 32) | body_line;
+}
+inline constexpr uint32_t TrapSiteFunction(uint64_t site) { return static_cast<uint32_t>(site >> 32); }
+inline constexpr uint32_t TrapSiteBodyLine(uint64_t site) { return static_cast<uint32_t>(site); }
 
 // Every trap the spec distinguishes, plus the host's own.
 enum class TrapCode : uint32_t {
@@ -123,9 +143,9 @@ static_assert(std::atomic<uint64_t>::is_always_lock_free &&
 // The runtime functions generated code calls. Each takes the calling
 // instance's vmctx first. Those that can trap do not return when they do.
 struct VMBuiltins {
-  // Never returns. `wasm_offset` is the module offset of the trapping
-  // instruction: the top frame of the trap's backtrace.
-  void (*trap)(VMContext*, uint32_t code, uint32_t wasm_offset);
+  // Never returns. `site` (MakeTrapSite) locates the trapping instruction:
+  // the top frame of the trap's backtrace.
+  void (*trap)(VMContext*, uint32_t code, uint64_t site);
   void (*epoch_reached)(VMContext*);  // traps kInterrupted
   uint32_t (*memory_grow)(VMContext*, uint32_t delta_pages);  // old size or -1
   void (*memory_fill)(VMContext*, uint32_t dst, uint32_t value, uint32_t len);
