@@ -95,6 +95,10 @@ absl::StatusOr<std::vector<uint8_t>> CompileOnServer(const CompileOptions& optio
              : absl::StrCat("compiled in ",
                             absl::StrFormat("%.1f", response->stats().compile_micros() / 1000.0),
                             " ms on ", options.server.target);
+  if (!response->cache_hit() && response->stats().functions_reused() > 0) {
+    absl::StrAppend(how, " (", response->stats().functions_reused(), " of ",
+                    response->stats().defined_functions(), " functions reused)");
+  }
   const std::string& artifact = response->artifact();
   return std::vector<uint8_t>(artifact.begin(), artifact.end());
 }

@@ -15,6 +15,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "batch_plan.h"
 #include "dispatch_alignment.h"
 #include "epoch_check_pass.h"
 #include "function_translator.h"
@@ -58,40 +59,6 @@ llvm::CodeGenOptLevel CodeGenLevel(OptLevel level) {
     case OptLevel::kO2: return llvm::CodeGenOptLevel::Default;
   }
   return llvm::CodeGenOptLevel::Default;
-}
-
-// Wasm bytecode per compile task when the caller does not choose: big enough
-// that per-task set-up (context, target machine, pass pipeline) is noise,
-// small enough that a large module keeps every core busy.
-constexpr size_t kBatchBodyBytes = 64 * 1024;
-// And at most this many functions per task. LLVM's cost has a part per
-// function (about a millisecond at O2 even for an empty one), so 64 KiB of
-// tiny bodies would be one task of many seconds; a caller who gives up is
-// only let go between tasks (instruction selection cannot be stopped), and
-// until then such a task holds a pool thread. Real code rarely reaches this
-// count in 64 KiB.
-constexpr uint32_t kBatchFunctions = 1024;
-
-// Defined-function indices (0-based among defined functions) per batch.
-std::vector<std::pair<uint32_t, uint32_t>> PartitionFunctions(const wasm::Module& module,
-                                                              uint32_t functions_per_batch) {
-  std::vector<std::pair<uint32_t, uint32_t>> batches;
-  const auto n = static_cast<uint32_t>(module.bodies.size());
-  uint32_t begin = 0;
-  size_t bytes = 0;
-  for (uint32_t d = 0; d < n; ++d) {
-    bytes += module.bodies[d].bytes.size();
-    const bool full = functions_per_batch != 0
-                          ? d + 1 - begin >= functions_per_batch
-                          : bytes >= kBatchBodyBytes || d + 1 - begin >= kBatchFunctions;
-    if (full) {
-      batches.emplace_back(begin, d + 1);
-      begin = d + 1;
-      bytes = 0;
-    }
-  }
-  if (begin < n) batches.emplace_back(begin, n);
-  return batches;
 }
 
 // The CPU features that decide which hosts can run code: those LLVM reads
@@ -205,15 +172,6 @@ bool LacksVectorI64Multiply(const llvm::TargetMachine& machine) {
 // that set-up is noise, few enough that a module with very many signatures
 // keeps every core busy and each task's memory small.
 constexpr size_t kTrampolinesPerBatch = 256;
-
-// One compile task: a range of defined functions, or trampolines of the
-// given (canonical) type indices.
-struct BatchJob {
-  uint32_t first_defined = 0;
-  uint32_t end_defined = 0;
-  std::vector<uint32_t> entry_types;
-  std::vector<uint32_t> exit_types;
-};
 
 absl::StatusOr<std::string> CompileBatch(const wasm::Module& module, const BatchJob& job,
                                          const CompilerOptions& options,
@@ -353,7 +311,8 @@ absl::StatusOr<std::string> CompileBatch(const wasm::Module& module, const Batch
 }  // namespace
 
 absl::StatusOr<wasm::CodeImage> Compiler::Compile(const wasm::Module& module,
-                                                  const std::function<bool()>& cancelled) const {
+                                                  const std::function<bool()>& cancelled,
+                                                  BatchCache* batches, CompileStats* stats) const {
   // Trampolines per distinct signature, named after the first type index
   // that has it, and only for signatures that need one: an entry
   // trampoline where a defined function has it (the host calls wasm
@@ -372,10 +331,10 @@ absl::StatusOr<wasm::CodeImage> Compiler::Compile(const wasm::Module& module,
     (f < module.num_imported_functions ? needs_exit : needs_entry)[t] = true;
   }
 
-  std::vector<BatchJob> jobs;
-  for (auto [begin, end] : PartitionFunctions(module, options_.functions_per_batch)) {
-    jobs.push_back({begin, end, {}, {}});
-  }
+  const std::vector<crypto::Sha256Digest> body_digests = DigestBodies(module);
+  std::vector<BatchJob> jobs =
+      PlanFunctionBatches(module, body_digests, options_.functions_per_batch);
+  const size_t function_batches = jobs.size();
   BatchJob trampolines;
   for (uint32_t t = 0; t < module.types.size(); ++t) {
     if (needs_entry[t]) trampolines.entry_types.push_back(t);
@@ -390,7 +349,10 @@ absl::StatusOr<wasm::CodeImage> Compiler::Compile(const wasm::Module& module,
     jobs.push_back(std::move(trampolines));
   }
 
+  crypto::Sha256Digest declarations{};
+  if (batches != nullptr) declarations = DigestDeclarations(module);
   std::vector<absl::StatusOr<std::string>> objects(jobs.size(), std::string());
+  std::vector<char> reused(jobs.size(), 0);
   std::atomic<bool> stopped{false};
   tbb::parallel_for(size_t{0}, jobs.size(), [&](size_t i) {
     // Once the caller gives up, the batches not yet started are skipped;
@@ -399,9 +361,29 @@ absl::StatusOr<wasm::CodeImage> Compiler::Compile(const wasm::Module& module,
       stopped.store(true, std::memory_order_relaxed);
       return;
     }
+    if (batches == nullptr) {
+      objects[i] = CompileBatch(module, jobs[i], options_, triple_, cpu_, features_, cancelled);
+      return;
+    }
+    const BatchCache::Key key = BatchKey(fingerprint_, declarations, body_digests, jobs[i]);
+    if (std::optional<std::string> object = batches->Get(key); object.has_value()) {
+      objects[i] = *std::move(object);
+      reused[i] = 1;
+      return;
+    }
     objects[i] = CompileBatch(module, jobs[i], options_, triple_, cpu_, features_, cancelled);
+    if (objects[i].ok()) batches->Put(key, *objects[i]);
   });
   if (stopped.load()) return absl::CancelledError("compile cancelled by its caller");
+  if (stats != nullptr) {
+    *stats = {};
+    stats->batches = static_cast<uint32_t>(function_batches);
+    for (size_t i = 0; i < function_batches; ++i) {
+      const uint32_t functions = jobs[i].end_defined - jobs[i].first_defined;
+      (reused[i] ? stats->functions_reused : stats->functions_compiled) += functions;
+      stats->batches_reused += reused[i];
+    }
+  }
   std::vector<std::string> bytes;
   bytes.reserve(objects.size());
   // The first failing batch in index order, whatever finished first.

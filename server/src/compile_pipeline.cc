@@ -121,6 +121,7 @@ absl::StatusOr<CompileOutcome> CompilePipeline::Compile(std::span<const uint8_t>
     outcome.defined_functions = summary->defined_functions;
     outcome.code_bytes = summary->code_bytes;
     outcome.compile_micros = lookup->cache_hit ? 0 : summary->compile_micros;
+    outcome.functions_reused = lookup->cache_hit ? 0 : summary->functions_reused;
     return outcome;
   }
 }
@@ -165,7 +166,9 @@ absl::StatusOr<cache::Blob> CompilePipeline::CompileArtifact(
         result = absl::InvalidArgumentError(decoded.status().message());
         return;
       }
-      absl::StatusOr<wasm::CodeImage> image = compiler.Compile(*decoded, cancelled);
+      jit::CompileStats stats;
+      absl::StatusOr<wasm::CodeImage> image =
+          compiler.Compile(*decoded, cancelled, options_.batches, &stats);
       if (!image.ok()) {
         result = absl::Status(image.status().code(),
                               absl::StrCat("compile: ", std::string(image.status().message())));
@@ -178,6 +181,7 @@ absl::StatusOr<cache::Blob> CompilePipeline::CompileArtifact(
       }
       summary.defined_functions = static_cast<uint32_t>(decoded->bodies.size());
       summary.code_bytes = image->text_size;
+      summary.functions_reused = stats.functions_reused;
       result = std::make_shared<const std::vector<uint8_t>>(*std::move(artifact));
     });
   } catch (const std::bad_alloc&) {

@@ -111,7 +111,8 @@ grpc::Status CompileServiceImpl::CompileModule(const grpc::ServerContext& contex
       .Add("artifact_bytes", uint64_t{outcome->artifact->size()})
       .Add("cache_hit", outcome->cache_hit)
       .Add("shared", outcome->shared)
-      .AddMillis("compile_ms", std::chrono::microseconds(outcome->compile_micros));
+      .AddMillis("compile_ms", std::chrono::microseconds(outcome->compile_micros))
+      .Add("functions_reused", uint64_t{outcome->functions_reused});
 
   v1::CompileResponse head;
   head.set_cache_key(key);
@@ -124,6 +125,7 @@ grpc::Status CompileServiceImpl::CompileModule(const grpc::ServerContext& contex
   stats->set_artifact_bytes(outcome->artifact->size());
   stats->set_code_bytes(outcome->code_bytes);
   stats->set_compile_micros(outcome->compile_micros);
+  stats->set_functions_reused(outcome->functions_reused);
   if (return_artifact) {
     // gRPC would fail the reply anyway; saying why, and where the artifact
     // is, serves the caller better.

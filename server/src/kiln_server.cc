@@ -92,11 +92,19 @@ absl::StatusOr<std::unique_ptr<KilnServer>> KilnServer::Start(const ServerConfig
                                                             store.status().message()));
   }
   self->store_ = *std::move(store);
+  absl::StatusOr<std::unique_ptr<BatchStore>> batches = BatchStore::Open(config);
+  if (!batches.ok()) {
+    return absl::Status(batches.status().code(),
+                        absl::StrCat("cache folder ", config.cache_dir, "/batches: ",
+                                     batches.status().message()));
+  }
+  self->batches_ = *std::move(batches);
   self->pipeline_ = std::make_unique<CompilePipeline>(
       CompilePipelineOptions{.threads = config.threads,
                              .max_concurrent_compiles = config.max_concurrent_compiles,
                              .max_module_size = config.max_module_size,
-                             .budget = &self->memory_budget_},
+                             .budget = &self->memory_budget_,
+                             .batches = self->batches_.get()},
       *self->store_);
   self->compile_service_ = std::make_unique<CompileServiceImpl>(
       *self->pipeline_, self->memory_budget_, self->log_, self->auth_, config.max_message_size);

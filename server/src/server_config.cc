@@ -34,6 +34,10 @@ kiln.v1.CompileService, ExecutionService, AdminService, grpc.health.v1).
                                  "" for no disk tier)
   --cache-budget BYTES           disk cache size (default 10G)
   --memory-cache BYTES           memory cache size (default 256M; 0: none)
+  --batch-cache-budget BYTES     disk cache of compiled function batches, reused
+                                 when a module changes in a few functions
+                                 (default 4G, in CACHE_DIR/batches)
+  --batch-memory-cache BYTES     memory cache of those (default 256M; 0: none)
   --threads N                    compile threads (default: one per core)
   --max-module-size BYTES        largest module accepted (default 256M)
   --max-concurrent-compiles N    compiles at once; others wait (default 4)
@@ -171,6 +175,8 @@ const std::map<std::string, Setter, std::less<>>& Setters() {
       {"cache-dir", &SetString<&ServerConfig::cache_dir, true>},
       {"cache-budget", &SetBytes<&ServerConfig::cache_budget_bytes, 1, kNoMax>},
       {"memory-cache", &SetBytes<&ServerConfig::memory_cache_bytes, 0, kNoMax>},
+      {"batch-cache-budget", &SetBytes<&ServerConfig::batch_cache_budget_bytes, 1, kNoMax>},
+      {"batch-memory-cache", &SetBytes<&ServerConfig::batch_memory_cache_bytes, 0, kNoMax>},
       {"threads", &SetCount<&ServerConfig::threads, 1>},
       {"max-module-size", &SetBytes<&ServerConfig::max_module_size, 8, kNoMax>},
       {"max-concurrent-compiles", &SetCount<&ServerConfig::max_concurrent_compiles, 1>},

@@ -70,7 +70,8 @@ TEST_F(AdminTest, OneLogLinePerRequest) {
   const std::regex compile_line(
       "request id=1 method=Compile peer=\\S+ module_bytes=[0-9]+ key=" +
       compiled.response.cache_key() +
-      " artifact_bytes=[0-9]+ cache_hit=false shared=false compile_ms=[0-9.]+ status=OK "
+      " artifact_bytes=[0-9]+ cache_hit=false shared=false compile_ms=[0-9.]+ functions_reused=0 "
+      "status=OK "
       "total_ms=[0-9.]+\n");
   EXPECT_TRUE(std::regex_search(log, compile_line)) << log;
   const std::regex not_found_line(

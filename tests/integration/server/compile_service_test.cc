@@ -15,6 +15,7 @@
 #include "gtest/gtest.h"
 #include "kiln/cache/cache_key.h"
 #include "kiln/runtime/artifact.h"
+#include "module_builder.h"
 #include "module_generator.h"
 #include "server_test_util.h"
 
@@ -68,6 +69,53 @@ TEST_F(CompileServiceTest, CompileMissThenHit) {
   EXPECT_FALSE(third.response.cache_hit());
   EXPECT_NE(third.response.cache_key(), r.cache_key());
   EXPECT_NE(third.response.fingerprint(), r.fingerprint());
+}
+
+// `count` functions [i32] -> [i32] of `work` additions each; `changed`
+// gets other constants (its size kept).
+Bytes AdditionChains(uint32_t count, uint32_t work, uint32_t changed = UINT32_MAX) {
+  wasm::test::ModuleBuilder m;
+  const uint32_t i_i = m.AddType({wasm::ValType::kI32}, {wasm::ValType::kI32});
+  for (uint32_t i = 0; i < count; ++i) {
+    wasm::test::Encoder body;
+    body.LocalGet(0);
+    for (uint32_t k = 0; k < work; ++k) {
+      const int32_t c = static_cast<int32_t>(i * 7919 + k * 31 + (i == changed ? 1 : 0));
+      body.I32Const(c).Op(wasm::Opcode::kI32Add);
+    }
+    m.AddFunction(i_i, {}, body.End());
+  }
+  return m.Build();
+}
+
+TEST_F(CompileServiceTest, OneChangedFunctionReusesTheOtherBatchesOfAnyEarlierModule) {
+  ASSERT_NO_FATAL_FAILURE(StartDaemon());
+  // About 370 KiB of bodies: batches average 64 KiB and hold at most 256.
+  // O0 keeps the test quick; the engine tests check O2's inlining.
+  v1::CompileOptions o0;
+  o0.set_opt_level(v1::OPT_LEVEL_O0);
+  Reply<v1::CompileResponse> original = Compile(AdditionChains(4000, 20), o0);
+  ASSERT_RPC_OK(original);
+  EXPECT_EQ(original.response.stats().functions_reused(), 0u);
+
+  const Bytes changed = AdditionChains(4000, 20, /*changed=*/2000);
+  Reply<v1::CompileResponse> edited = Compile(changed, o0, /*return_artifact=*/true);
+  ASSERT_RPC_OK(edited);
+  EXPECT_FALSE(edited.response.cache_hit());
+  EXPECT_GT(edited.response.stats().functions_reused(), 0u);
+  EXPECT_LT(edited.response.stats().functions_reused(), 4000u);
+  const std::string log = daemon().Log();
+  EXPECT_THAT(log, HasSubstr("functions_reused=" +
+                             std::to_string(edited.response.stats().functions_reused())));
+
+  // A daemon that never saw the original makes the same artifact.
+  ASSERT_NO_FATAL_FAILURE(StartDaemon({"--cache-dir", dir_.path() + "/fresh-cache"}));
+  Reply<v1::CompileResponse> fresh = Compile(changed, o0, /*return_artifact=*/true);
+  ASSERT_RPC_OK(fresh);
+  EXPECT_EQ(fresh.response.stats().functions_reused(), 0u);
+  EXPECT_EQ(fresh.response.cache_key(), edited.response.cache_key());
+  EXPECT_TRUE(fresh.response.artifact() == edited.response.artifact())
+      << "the artifact built from reused batches differs from a compile from nothing";
 }
 
 TEST_F(CompileServiceTest, ReturnedArtifactIsAValidArtifact) {

@@ -10,7 +10,6 @@
 #include "absl/strings/str_cat.h"
 #include "engine_test_util.h"
 #include "gtest/gtest.h"
-#include "kiln/jit/artifact_writer.h"
 #include "kiln/wasm/validator.h"
 #include "tbb/task_arena.h"
 
@@ -81,37 +80,6 @@ std::unique_ptr<jit::Compiler> MakeCompiler(const jit::CompilerOptions& options)
   absl::StatusOr<std::unique_ptr<jit::Compiler>> compiler = jit::Compiler::Create(options);
   EXPECT_TRUE(compiler.ok()) << compiler.status();
   return compiler.ok() ? *std::move(compiler) : nullptr;
-}
-
-// Everything of two images that the runtime reads must be equal.
-void ExpectSameImage(const wasm::CodeImage& a, const wasm::CodeImage& b) {
-  EXPECT_EQ(a.text_size, b.text_size);
-  EXPECT_EQ(a.fingerprint, b.fingerprint);
-  EXPECT_EQ(a.entry_trampolines, b.entry_trampolines);
-  EXPECT_EQ(a.exit_trampolines, b.exit_trampolines);
-  ASSERT_EQ(a.functions.size(), b.functions.size());
-  for (size_t i = 0; i < a.functions.size(); ++i) {
-    EXPECT_EQ(a.functions[i].code_offset, b.functions[i].code_offset) << "function " << i;
-    EXPECT_EQ(a.functions[i].code_size, b.functions[i].code_size) << "function " << i;
-  }
-  ASSERT_EQ(a.bytes.size(), b.bytes.size());
-  // Byte for byte; report the first difference rather than two huge blobs.
-  for (size_t i = 0; i < a.bytes.size(); ++i) {
-    if (a.bytes[i] != b.bytes[i]) {
-      ADD_FAILURE() << "images differ first at byte " << i << " of " << a.bytes.size();
-      return;
-    }
-  }
-}
-
-// The artifacts written from `a` and `b` are identical, byte for byte.
-void ExpectSameArtifact(const Bytes& module, const wasm::CodeImage& a, const wasm::CodeImage& b) {
-  absl::StatusOr<std::vector<uint8_t>> first = jit::WriteArtifact(module, a);
-  absl::StatusOr<std::vector<uint8_t>> second = jit::WriteArtifact(module, b);
-  ASSERT_TRUE(first.ok()) << first.status();
-  ASSERT_TRUE(second.ok()) << second.status();
-  EXPECT_TRUE(*first == *second) << "artifacts differ (" << first->size() << " and "
-                                 << second->size() << " bytes)";
 }
 
 TEST(DeterminismTest, SameModuleCompilesToSameBytes) {

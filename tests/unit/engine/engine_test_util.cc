@@ -3,6 +3,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "kiln/jit/artifact_writer.h"
 #include "kiln/wasm/decoder.h"
 #include "kiln/wasm/validator.h"
 #include "kiln/wasm/vm_abi.h"
@@ -52,6 +53,35 @@ absl::StatusOr<int32_t> InvokeI32(runtime::Store& store, const runtime::Instance
                                             "\" did not return exactly one i32"));
   }
   return (*results)[0].i32();
+}
+
+void ExpectSameImage(const wasm::CodeImage& a, const wasm::CodeImage& b) {
+  EXPECT_EQ(a.text_size, b.text_size);
+  EXPECT_EQ(a.fingerprint, b.fingerprint);
+  EXPECT_EQ(a.entry_trampolines, b.entry_trampolines);
+  EXPECT_EQ(a.exit_trampolines, b.exit_trampolines);
+  ASSERT_EQ(a.functions.size(), b.functions.size());
+  for (size_t i = 0; i < a.functions.size(); ++i) {
+    EXPECT_EQ(a.functions[i].code_offset, b.functions[i].code_offset) << "function " << i;
+    EXPECT_EQ(a.functions[i].code_size, b.functions[i].code_size) << "function " << i;
+  }
+  ASSERT_EQ(a.bytes.size(), b.bytes.size());
+  // Byte for byte; report the first difference rather than two huge blobs.
+  for (size_t i = 0; i < a.bytes.size(); ++i) {
+    if (a.bytes[i] != b.bytes[i]) {
+      ADD_FAILURE() << "images differ first at byte " << i << " of " << a.bytes.size();
+      return;
+    }
+  }
+}
+
+void ExpectSameArtifact(const Bytes& module, const wasm::CodeImage& a, const wasm::CodeImage& b) {
+  absl::StatusOr<std::vector<uint8_t>> first = jit::WriteArtifact(module, a);
+  absl::StatusOr<std::vector<uint8_t>> second = jit::WriteArtifact(module, b);
+  ASSERT_TRUE(first.ok()) << first.status();
+  ASSERT_TRUE(second.ok()) << second.status();
+  EXPECT_TRUE(*first == *second) << "artifacts differ (" << first->size() << " and "
+                                 << second->size() << " bytes)";
 }
 
 ::testing::AssertionResult IsTrap(const absl::Status& status, TrapCode code) {

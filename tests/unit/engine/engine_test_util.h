@@ -66,6 +66,12 @@ inline std::string Message(const absl::Status& status) { return std::string(stat
 // payload, and a message that starts with the spec's text for the code.
 ::testing::AssertionResult IsTrap(const absl::Status& status, TrapCode code);
 
+// Everything of two images that the runtime reads is equal, byte for byte
+// (a failure names the first differing byte).
+void ExpectSameImage(const wasm::CodeImage& a, const wasm::CodeImage& b);
+// The artifacts written from `a` and `b` for `module` are identical.
+void ExpectSameArtifact(const Bytes& module, const wasm::CodeImage& a, const wasm::CodeImage& b);
+
 // Success when `status` has `code` and its message contains `text`.
 ::testing::AssertionResult HasError(const absl::Status& status, absl::StatusCode code,
                                     std::string_view text);

@@ -19,6 +19,7 @@
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "kiln/jit/batch_cache.h"
 #include "kiln/jit/compiler_options.h"
 #include "kiln/wasm/code_image.h"
 #include "kiln/wasm/module.h"
@@ -39,8 +40,14 @@ class Compiler {
   // be thread-safe and cheap); once it says true, no further batch starts,
   // running batches skip their remaining passes and code generation, and
   // Compile returns CANCELLED.
+  //
+  // `batches`, when given, supplies objects of batches compiled before and
+  // keeps the ones compiled now (batch_cache.h); the image is the same.
+  // `stats`, when given, says what was compiled and what reused.
   absl::StatusOr<wasm::CodeImage> Compile(const wasm::Module& module,
-                                          const std::function<bool()>& cancelled = {}) const;
+                                          const std::function<bool()>& cancelled = {},
+                                          BatchCache* batches = nullptr,
+                                          CompileStats* stats = nullptr) const;
 
   const CompilerOptions& options() const { return options_; }
   // Everything that changes the generated code: Kiln version, VM ABI version,

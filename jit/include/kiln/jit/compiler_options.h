@@ -33,8 +33,8 @@ struct CompilerOptions {
   // or call nothing lose theirs: the runtime stops the latter with a
   // signal.
   bool epoch_interruption = true;
-  // Defined functions per compile task; 0 picks by the module's size
-  // (64 KiB of bodies, at most 1,024 functions).
+  // Defined functions per compile task; 0 cuts by content, about 64 KiB of
+  // bodies a task (batch_cache.h).
   uint32_t functions_per_batch = 0;
 };
 

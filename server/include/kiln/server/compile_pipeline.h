@@ -48,6 +48,8 @@ struct CompilePipelineOptions {
   uint64_t max_module_size = uint64_t{256} << 20;
   // Each compile reserves its estimated memory here first; none when null.
   runtime::MemoryBudget* budget = nullptr;
+  // Compiled batches of functions to reuse and keep; none when null.
+  jit::BatchCache* batches = nullptr;
 };
 
 // What one request got.
@@ -61,6 +63,9 @@ struct CompileOutcome {
   uint32_t defined_functions = 0;
   uint64_t code_bytes = 0;
   uint64_t compile_micros = 0;  // 0 on a cache hit
+  // Of the defined functions, those whose batch came from the batch cache
+  // (see batch_store.h) in the compile that made the artifact.
+  uint32_t functions_reused = 0;
 };
 
 class CompilePipeline {
@@ -100,6 +105,7 @@ class CompilePipeline {
     uint32_t defined_functions = 0;
     uint64_t code_bytes = 0;
     uint64_t compile_micros = 0;
+    uint32_t functions_reused = 0;
   };
 
   absl::StatusOr<cache::Blob> CompileArtifact(std::span<const uint8_t> module,

@@ -18,6 +18,7 @@
 #include "kiln/runtime/memory_budget.h"
 #include "kiln/server/admin_service.h"
 #include "kiln/server/auth.h"
+#include "kiln/server/batch_store.h"
 #include "kiln/server/cancel_watcher.h"
 #include "kiln/server/compile_pipeline.h"
 #include "kiln/server/compile_service.h"
@@ -66,6 +67,7 @@ class KilnServer {
   runtime::MemoryBudget memory_budget_;
   runtime::Engine engine_;
   std::unique_ptr<cache::ArtifactStore> store_;
+  std::unique_ptr<BatchStore> batches_;
   std::unique_ptr<CompilePipeline> pipeline_;
   LoadedModules loaded_modules_;
   InstanceRegistry instances_;

@@ -25,6 +25,9 @@ struct ServerConfig {
   std::string cache_dir;
   uint64_t cache_budget_bytes = uint64_t{10} << 30;
   uint64_t memory_cache_bytes = uint64_t{256} << 20;
+  // Compiled batches of functions (batch_store.h), apart from artifacts.
+  uint64_t batch_cache_budget_bytes = uint64_t{4} << 30;
+  uint64_t batch_memory_cache_bytes = uint64_t{256} << 20;
   // Threads of the TBB arena that compiles (and validates) modules.
   uint32_t threads = 1;
   uint64_t max_module_size = uint64_t{256} << 20;
