@@ -81,8 +81,10 @@ absl::StatusOr<std::vector<uint8_t>> CompileOnServer(const CompileOptions& optio
                                                      std::string* how) {
   absl::StatusOr<std::unique_ptr<KilnClient>> client = KilnClient::Connect(options.server);
   if (!client.ok()) return client.status();
+  // The artifact comes by GetArtifact, in chunks: a large module's can be
+  // bigger than one message may be.
   absl::StatusOr<v1::CompileResponse> response =
-      (*client)->Compile(module, ToWire(options.compiler), /*return_artifact=*/true);
+      (*client)->Compile(module, ToWire(options.compiler), /*return_artifact=*/false);
   if (!response.ok()) {
     if (response.status().code() == absl::StatusCode::kUnavailable) {
       return absl::UnavailableError(absl::StrCat("cannot reach kilnd at ", options.server.target,
@@ -99,8 +101,7 @@ absl::StatusOr<std::vector<uint8_t>> CompileOnServer(const CompileOptions& optio
     absl::StrAppend(how, " (", response->stats().functions_reused(), " of ",
                     response->stats().defined_functions(), " functions reused)");
   }
-  const std::string& artifact = response->artifact();
-  return std::vector<uint8_t>(artifact.begin(), artifact.end());
+  return (*client)->GetArtifact(response->cache_key());
 }
 
 }  // namespace

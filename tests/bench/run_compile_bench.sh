@@ -5,10 +5,9 @@
 #   tests/bench/run_compile_bench.sh [kiln_compile_bench flags...]
 #
 # The large module is yosys (a C++ program of about 34,000 functions, 30.8 MB
-# of wasm, built for wasm32-wasi by the YoWASP project): the first run
-# fetches its npm package (@yowasp/yosys, pinned below) with `npm pack` into
-# BUILD_DIR/bench/ and keeps it there. Set LARGE_MODULE=FILE.wasm to use
-# another module instead, or LARGE_MODULE=none to skip it. Results are
+# of wasm): the first run fetches it into BUILD_DIR/bench/ (fetch_yosys.sh).
+# Set LARGE_MODULE=FILE.wasm to use another module instead, or
+# LARGE_MODULE=none to skip it. Results are
 # printed and written to BUILD_DIR/bench/compile_bench.csv. The large module
 # takes minutes per configuration at O2.
 set -eu
@@ -24,16 +23,7 @@ fi
 ninja -C "$build" kiln_compile_bench kiln_exec_bench_programs
 
 large=${LARGE_MODULE:-}
-if [ -z "$large" ]; then
-  large=$out/yosys.core.wasm
-  if [ ! -f "$large" ]; then
-    echo "fetching @yowasp/yosys@0.55.944 (npm) for its yosys.core.wasm"
-    tmp=$(mktemp -d)
-    (cd "$tmp" && npm pack --silent @yowasp/yosys@0.55.944 >/dev/null && tar xzf yowasp-yosys-*.tgz)
-    mv "$tmp/package/gen/yosys.core.wasm" "$large"
-    rm -rf "$tmp"
-  fi
-fi
+if [ -z "$large" ]; then large=$("$root/tests/bench/fetch_yosys.sh" "$out"); fi
 set -- "$@" "$build"/tests/bench/programs/*.wasm
 if [ "$large" != none ]; then set -- "$@" "$large"; fi
 exec "$build/tests/bench/kiln_compile_bench" --csv "$out/compile_bench.csv" "$@"
