@@ -161,9 +161,12 @@ absl::StatusOr<cache::Blob> CompilePipeline::CompileArtifact(
     arena_.execute([&] {
       absl::StatusOr<wasm::Module> decoded = wasm::DecodeAndValidate(module);
       if (!decoded.ok()) {
-        // Whatever code the decoder chose, a bad module is the caller's
-        // argument.
-        result = absl::InvalidArgumentError(decoded.status().message());
+        // A bad module is the caller's argument, whatever code the decoder
+        // chose; one that needs a feature Kiln lacks stays UNIMPLEMENTED.
+        const bool unsupported = decoded.status().code() == absl::StatusCode::kUnimplemented;
+        result = absl::Status(
+            unsupported ? absl::StatusCode::kUnimplemented : absl::StatusCode::kInvalidArgument,
+            decoded.status().message());
         return;
       }
       jit::CompileStats stats;

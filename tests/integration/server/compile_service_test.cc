@@ -247,6 +247,17 @@ TEST_F(CompileServiceTest, GetFingerprintMatchesCompileAndKeys) {
   EXPECT_EQ(GetFingerprint(bad_level).status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
 }
 
+TEST_F(CompileServiceTest, ModulesNeedingA30FeatureAreUnimplemented) {
+  ASSERT_NO_FATAL_FAILURE(StartDaemon());
+  wasm::test::ModuleBuilder two_memories;
+  two_memories.AddMemory(1);
+  two_memories.AddMemory(1);
+  Reply<v1::CompileResponse> reply = Compile(two_memories.Build());
+  EXPECT_EQ(reply.status.error_code(), grpc::StatusCode::UNIMPLEMENTED);
+  EXPECT_THAT(reply.status.error_message(), HasSubstr("multi-memory is not supported yet"));
+  EXPECT_RPC_OK(Compile(FibModule()));
+}
+
 TEST_F(CompileServiceTest, MalformedAndInvalidModulesAreInvalidArgument) {
   ASSERT_NO_FATAL_FAILURE(StartDaemon());
   Reply<v1::CompileResponse> invalid = Compile(InvalidModule());

@@ -84,7 +84,8 @@ class CompilePipeline {
   // --max-module-size, or a compile the memory budget cannot hold now (or
   // ever: then before waiting for a slot); INVALID_ARGUMENT for a
   // malformed or invalid module (the decoder's or validator's message,
-  // with the byte offset) or bad options; CANCELLED when `cancelled()`
+  // with the byte offset) or bad options; UNIMPLEMENTED for a module that
+  // needs a WebAssembly 3.0 feature Kiln lacks; CANCELLED when `cancelled()`
   // turned true while waiting; what the compiler returns when it fails
   // ("compile: ...").
   absl::StatusOr<CompileOutcome> Compile(std::span<const uint8_t> module,
