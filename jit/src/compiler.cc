@@ -173,7 +173,7 @@ bool LacksVectorI64Multiply(const llvm::TargetMachine& machine) {
 // keeps every core busy and each task's memory small.
 constexpr size_t kTrampolinesPerBatch = 256;
 
-absl::StatusOr<std::string> CompileBatch(const wasm::Module& module, const BatchJob& job,
+absl::StatusOr<BatchCache::Object> CompileBatch(const wasm::Module& module, const BatchJob& job,
                                          const CompilerOptions& options,
                                          const std::string& triple, const std::string& cpu,
                                          const std::string& features,
@@ -305,7 +305,7 @@ absl::StatusOr<std::string> CompileBatch(const wasm::Module& module, const Batch
                  what.c_str(), body_bytes, Ms(optimized - start).count(),
                  Ms(std::chrono::steady_clock::now() - optimized).count());
   }
-  return std::string(object.data(), object.size());
+  return std::make_shared<const std::vector<uint8_t>>(object.begin(), object.end());
 }
 
 }  // namespace
@@ -351,7 +351,7 @@ absl::StatusOr<wasm::CodeImage> Compiler::Compile(const wasm::Module& module,
 
   crypto::Sha256Digest declarations{};
   if (batches != nullptr) declarations = DigestDeclarations(module);
-  std::vector<absl::StatusOr<std::string>> objects(jobs.size(), std::string());
+  std::vector<absl::StatusOr<BatchCache::Object>> objects(jobs.size(), BatchCache::Object());
   std::vector<char> reused(jobs.size(), 0);
   std::atomic<bool> stopped{false};
   tbb::parallel_for(size_t{0}, jobs.size(), [&](size_t i) {
@@ -366,8 +366,8 @@ absl::StatusOr<wasm::CodeImage> Compiler::Compile(const wasm::Module& module,
       return;
     }
     const BatchCache::Key key = BatchKey(fingerprint_, declarations, body_digests, jobs[i]);
-    if (std::optional<std::string> object = batches->Get(key); object.has_value()) {
-      objects[i] = *std::move(object);
+    if (BatchCache::Object object = batches->Get(key); object != nullptr) {
+      objects[i] = std::move(object);
       reused[i] = 1;
       return;
     }
@@ -384,12 +384,12 @@ absl::StatusOr<wasm::CodeImage> Compiler::Compile(const wasm::Module& module,
       stats->batches_reused += reused[i];
     }
   }
-  std::vector<std::string> bytes;
+  std::vector<std::span<const uint8_t>> bytes;
   bytes.reserve(objects.size());
   // The first failing batch in index order, whatever finished first.
-  for (absl::StatusOr<std::string>& object : objects) {
+  for (const absl::StatusOr<BatchCache::Object>& object : objects) {
     if (!object.ok()) return object.status();
-    bytes.push_back(std::move(*object));
+    bytes.emplace_back(**object);
   }
   absl::StatusOr<wasm::CodeImage> image = LinkImage(module, bytes, canonical_type);
   if (image.ok()) image->fingerprint = fingerprint_;

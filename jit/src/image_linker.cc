@@ -42,12 +42,12 @@ struct PlacedSection {
 }  // namespace
 
 absl::StatusOr<wasm::CodeImage> LinkImage(const wasm::Module& module,
-                                          std::span<const std::string> objects,
+                                          std::span<const std::span<const uint8_t>> objects,
                                           const std::vector<uint32_t>& canonical_type) {
   std::vector<std::unique_ptr<llvm::object::ObjectFile>> files;
-  for (const std::string& bytes : objects) {
-    auto file = llvm::object::ObjectFile::createObjectFile(
-        llvm::MemoryBufferRef(llvm::StringRef(bytes.data(), bytes.size()), "batch"));
+  for (std::span<const uint8_t> bytes : objects) {
+    auto file = llvm::object::ObjectFile::createObjectFile(llvm::MemoryBufferRef(
+        llvm::StringRef(reinterpret_cast<const char*>(bytes.data()), bytes.size()), "batch"));
     if (!file) return LlvmError(file.takeError(), "reading a compiled object");
     files.push_back(std::move(*file));
   }

@@ -24,7 +24,7 @@ namespace kiln::jit {
 // `trampoline_types` (the first type index of each distinct signature);
 // `canonical_type[t]` is the type index whose trampolines type t uses.
 absl::StatusOr<wasm::CodeImage> LinkImage(const wasm::Module& module,
-                                          std::span<const std::string> objects,
+                                          std::span<const std::span<const uint8_t>> objects,
                                           const std::vector<uint32_t>& canonical_type);
 
 }  // namespace kiln::jit

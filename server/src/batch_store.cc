@@ -26,16 +26,12 @@ absl::StatusOr<std::unique_ptr<BatchStore>> BatchStore::Open(const ServerConfig&
   return std::unique_ptr<BatchStore>(new BatchStore(std::move(store)));
 }
 
-std::optional<std::string> BatchStore::Get(const Key& key) {
-  cache::Blob blob = store_->Get(cache::CacheKey(key));
-  if (blob == nullptr) return std::nullopt;
-  return std::string(blob->begin(), blob->end());
-}
+// Objects and blobs are the same shared buffers: nothing is copied.
+BatchStore::Object BatchStore::Get(const Key& key) { return store_->Get(cache::CacheKey(key)); }
 
-void BatchStore::Put(const Key& key, std::string_view object) {
+void BatchStore::Put(const Key& key, Object object) {
   // Best effort: a batch that cannot be kept is compiled again next time.
-  (void)store_->Put(cache::CacheKey(key),
-                    std::make_shared<const std::vector<uint8_t>>(object.begin(), object.end()));
+  if (object != nullptr) store_->Put(cache::CacheKey(key), std::move(object)).IgnoreError();
 }
 
 }  // namespace kiln::server

@@ -22,15 +22,14 @@ namespace {
 // A BatchCache in a map, counting what it is asked.
 class MapBatchCache final : public jit::BatchCache {
  public:
-  std::optional<std::string> Get(const Key& key) override {
+  Object Get(const Key& key) override {
     std::lock_guard<std::mutex> lock(mu_);
     auto it = objects_.find(key);
-    if (it == objects_.end()) return std::nullopt;
-    return it->second;
+    return it == objects_.end() ? nullptr : it->second;
   }
-  void Put(const Key& key, std::string_view object) override {
+  void Put(const Key& key, Object object) override {
     std::lock_guard<std::mutex> lock(mu_);
-    objects_[key] = std::string(object);
+    objects_[key] = std::move(object);
   }
   size_t size() {
     std::lock_guard<std::mutex> lock(mu_);
@@ -39,7 +38,7 @@ class MapBatchCache final : public jit::BatchCache {
 
  private:
   std::mutex mu_;
-  std::map<Key, std::string> objects_;
+  std::map<Key, Object> objects_;
 };
 
 struct Compiled {

@@ -30,22 +30,24 @@
 
 #include <array>
 #include <cstdint>
-#include <optional>
-#include <string>
-#include <string_view>
+#include <memory>
+#include <vector>
 
 namespace kiln::jit {
 
 class BatchCache {
  public:
   using Key = std::array<uint8_t, 32>;  // a SHA-256
+  // An ELF object, shared and immutable: a large module's objects are
+  // hundreds of megabytes, which are handed over without copies.
+  using Object = std::shared_ptr<const std::vector<uint8_t>>;
   virtual ~BatchCache() = default;
 
-  // The object stored under `key`, or nullopt. Must return exactly what was
+  // The object stored under `key`, or null. Must return exactly what was
   // Put under it, or nothing. Called from several compile threads at once.
-  virtual std::optional<std::string> Get(const Key& key) = 0;
+  virtual Object Get(const Key& key) = 0;
   // Best effort: the cache may drop it. Called from several threads at once.
-  virtual void Put(const Key& key, std::string_view object) = 0;
+  virtual void Put(const Key& key, Object object) = 0;
 };
 
 // What one compile did, for stats and the request log.

@@ -11,9 +11,6 @@
 #define KILN_SERVER_BATCH_STORE_H_
 
 #include <memory>
-#include <optional>
-#include <string>
-#include <string_view>
 
 #include "absl/status/statusor.h"
 #include "kiln/cache/artifact_store.h"
@@ -27,8 +24,8 @@ class BatchStore final : public jit::BatchCache {
   // Fails when the folder cannot be created or opened.
   static absl::StatusOr<std::unique_ptr<BatchStore>> Open(const ServerConfig& config);
 
-  std::optional<std::string> Get(const Key& key) override;
-  void Put(const Key& key, std::string_view object) override;
+  Object Get(const Key& key) override;
+  void Put(const Key& key, Object object) override;
 
   // Its tiers, for stats.
   const cache::ArtifactStore& store() const { return *store_; }
