@@ -83,7 +83,15 @@ bool HasArtifactMagic(std::span<const uint8_t> bytes) {
 
 std::vector<uint8_t> FrameArtifact(std::string_view kiln_version, std::string_view fingerprint,
                                    std::span<const ArtifactSection> sections) {
-  std::vector<uint8_t> out(kArtifactMagic.begin(), kArtifactMagic.end());
+  // Sized once: a large module's artifact is hundreds of megabytes, and
+  // growing it by doubling would copy it several times over.
+  size_t size = 64 + kiln_version.size() + fingerprint.size() +
+                sections.size() * (kSectionEntrySize + kSectionAlignment) + 4 +
+                kArtifactDigestSize;
+  for (const ArtifactSection& section : sections) size += section.bytes.size();
+  std::vector<uint8_t> out;
+  out.reserve(size);
+  out.assign(kArtifactMagic.begin(), kArtifactMagic.end());
   AppendU32(out, kArtifactFormatVersion);
   AppendU32(out, static_cast<uint32_t>(sections.size()));
   AppendU64(out, 0);  // file size, stored below
@@ -233,7 +241,12 @@ absl::StatusOr<CodeLayout> DecodeCodeLayout(std::span<const uint8_t> bytes, size
 }
 
 std::vector<uint8_t> EncodeAddressMaps(const CodeImage& image) {
+  size_t size = 0;
+  for (const CompiledFunction& f : image.functions) {
+    size += 12 + 16 * f.address_map.entries.size() + 8 * f.address_map.inlined.size();
+  }
   std::vector<uint8_t> out;
+  out.reserve(size);
   for (const CompiledFunction& f : image.functions) {
     const AddressMap& map = f.address_map;
     AppendU32(out, map.body_offset);
