@@ -16,7 +16,9 @@
 // using its default background threads (as many as there are cores).
 //
 // Prints one row per module and configuration: seconds (median of --reps),
-// MB/s of module bytes, and peak RSS in MiB; --csv writes the same rows.
+// MB/s of module bytes, and peak RSS in MiB, then functions/s and MB/s per
+// thread (to project the scaling to more cores; V8's rows count one thread
+// per core, its default); --csv writes the same rows.
 // It asserts nothing about timings; it exits 1 if a compile fails.
 #include <sys/resource.h>
 #include <sys/wait.h>
@@ -32,6 +34,7 @@
 #include <optional>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <oneapi/tbb/task_arena.h>
@@ -39,6 +42,7 @@
 #include "absl/status/statusor.h"
 #include "kiln/jit/compiler.h"
 #include "kiln/wasm/code_image.h"
+#include "kiln/wasm/decoder.h"
 #include "kiln/wasm/validator.h"
 
 namespace {
@@ -63,8 +67,13 @@ struct Sample {
 struct Row {
   std::string module;
   double module_mb = 0;
-  std::string engine;  // "kiln O2 x2", "v8 optimizing", ...
+  uint32_t functions = 0;  // defined by the module
+  std::string engine;      // "kiln O2 x2", "v8 optimizing", ...
+  int threads = 1;
   Sample median;
+
+  double FunctionsPerSecondPerThread() const { return functions / median.seconds / threads; }
+  double MegabytesPerSecondPerThread() const { return module_mb / median.seconds / threads; }
 };
 
 [[noreturn]] void Fail(const std::string& what) {
@@ -203,15 +212,25 @@ std::optional<Sample> Median(int reps, Measure measure) {
   return samples[samples.size() / 2];
 }
 
+// How many functions the module at `path` defines (0 when it does not
+// decode: its compile then fails and says why).
+uint32_t DefinedFunctions(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  const std::vector<uint8_t> bytes(std::istreambuf_iterator<char>(in), {});
+  absl::StatusOr<kiln::wasm::Module> module = kiln::wasm::DecodeModule(bytes);
+  return module.ok() ? static_cast<uint32_t>(module->bodies.size()) : 0;
+}
+
 std::string BaseName(const std::string& path) {
   const size_t slash = path.find_last_of('/');
   return slash == std::string::npos ? path : path.substr(slash + 1);
 }
 
 void PrintRow(const Row& row) {
-  std::printf("%-24s %8.3f  %-16s %10.3f %10.2f %10.0f\n", row.module.c_str(), row.module_mb,
-              row.engine.c_str(), row.median.seconds, row.module_mb / row.median.seconds,
-              row.median.peak_mib);
+  std::printf("%-24s %8.3f  %-16s %10.3f %10.2f %10.0f %14.0f %14.2f\n", row.module.c_str(),
+              row.module_mb, row.engine.c_str(), row.median.seconds,
+              row.module_mb / row.median.seconds, row.median.peak_mib,
+              row.FunctionsPerSecondPerThread(), row.MegabytesPerSecondPerThread());
   std::fflush(stdout);
 }
 
@@ -222,8 +241,9 @@ int main(int argc, char** argv) {
   const bool have_node = flags.v8 && std::system("command -v node >/dev/null 2>&1") == 0;
   if (flags.v8 && !have_node) std::printf("note: node is not on the PATH; no V8 rows\n");
 
-  std::printf("%-24s %8s  %-16s %10s %10s %10s\n", "module", "MB", "compiler", "seconds", "MB/s",
-              "peak MiB");
+  std::printf("%-24s %8s  %-16s %10s %10s %10s %14s %14s\n", "module", "MB", "compiler",
+              "seconds", "MB/s", "peak MiB", "fn/s/thread", "MB/s/thread");
+  const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   std::vector<Row> rows;
   bool failed = false;
   for (const std::string& path : flags.modules) {
@@ -231,38 +251,42 @@ int main(int argc, char** argv) {
     const uintmax_t size = std::filesystem::file_size(path, error);
     if (error) Fail("cannot read " + path + ": " + error.message());
     const double mb = static_cast<double>(size) / 1e6;
-    auto record = [&](const std::string& engine, std::optional<Sample> sample) {
+    const uint32_t functions = DefinedFunctions(path);
+    auto record = [&](const std::string& engine, int threads, std::optional<Sample> sample) {
       if (!sample.has_value()) {
         std::printf("%-24s %8.3f  %-16s failed\n", BaseName(path).c_str(), mb, engine.c_str());
         failed = true;
         return;
       }
-      rows.push_back({BaseName(path), mb, engine, *sample});
+      rows.push_back({BaseName(path), mb, functions, engine, threads, *sample});
       PrintRow(rows.back());
     };
     for (const std::string& level_name : flags.levels) {
       absl::StatusOr<kiln::jit::OptLevel> level = kiln::jit::ParseOptLevel(level_name);
       if (!level.ok()) Fail(std::string(level.status().message()));
       for (int threads : flags.threads) {
-        record("kiln " + level_name + " x" + std::to_string(threads),
+        record("kiln " + level_name + " x" + std::to_string(threads), threads,
                Median(flags.reps, [&] { return MeasureKiln(path, *level, threads); }));
       }
     }
     if (have_node) {
-      record("v8 optimizing", Median(flags.reps, [&] {
+      record("v8 optimizing", cores, Median(flags.reps, [&] {
                return MeasureV8(path, "--no-liftoff --no-wasm-lazy-compilation");
              }));
-      record("v8 baseline", Median(flags.reps, [&] {
+      record("v8 baseline", cores, Median(flags.reps, [&] {
                return MeasureV8(path, "--liftoff --no-wasm-tier-up --no-wasm-lazy-compilation");
              }));
     }
   }
   if (!flags.csv.empty()) {
     std::ofstream csv(flags.csv);
-    csv << "module,module_mb,compiler,seconds,mb_per_s,peak_mib\n";
+    csv << "module,module_mb,compiler,seconds,mb_per_s,peak_mib,functions_per_s_per_thread,"
+           "mb_per_s_per_thread\n";
     for (const Row& row : rows) {
       csv << row.module << ',' << row.module_mb << ',' << row.engine << ',' << row.median.seconds
-          << ',' << row.module_mb / row.median.seconds << ',' << row.median.peak_mib << '\n';
+          << ',' << row.module_mb / row.median.seconds << ',' << row.median.peak_mib << ','
+          << row.FunctionsPerSecondPerThread() << ',' << row.MegabytesPerSecondPerThread()
+          << '\n';
     }
     if (!csv) Fail("cannot write " + flags.csv);
     std::printf("wrote %s\n", flags.csv.c_str());
