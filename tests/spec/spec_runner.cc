@@ -335,7 +335,7 @@ void SpecRunner::NoteUnsupportedEffects(const WastCommand& command, const std::s
   }
   if (command.module_type == ModuleType::kAbsent || !command.module.ok()) return;
   absl::StatusOr<wasm::Module> module = wasm::DecodeModule(command.module->binary);
-  if (!module.ok()) return;  // nothing to tell: assume the worst of no one
+  if (!module.ok()) return;  // its imports cannot be told; nothing is marked
   for (const wasm::Import& import : module->imports) {
     auto it = registered_ids_.find(import.module);
     if (it == registered_ids_.end() || it->second.empty()) continue;
