@@ -3,6 +3,7 @@
 #include <cstring>
 
 #include "absl/strings/str_cat.h"
+#include "kiln/wasm/leb128.h"
 
 namespace kiln::wasm {
 namespace {
@@ -52,6 +53,21 @@ class Reader {
   }
   uint32_t U32() { return static_cast<uint32_t>(Read(4)); }
   uint64_t U64() { return Read(8); }
+  uint64_t Leb() {
+    uint64_t value = 0;
+    if (ok_ && ReadVarUnsigned<64>(bytes_.data(), position_, bytes_.size(), &value) != LebError::kOk) {
+      ok_ = false;
+    }
+    return ok_ ? value : 0;
+  }
+  int64_t SignedLeb() {
+    int64_t value = 0;
+    if (ok_ && ReadVarSigned<64>(bytes_.data(), position_, bytes_.size(), &value) != LebError::kOk) {
+      ok_ = false;
+    }
+    return ok_ ? value : 0;
+  }
+  size_t remaining() const { return position_ < bytes_.size() ? bytes_.size() - position_ : 0; }
 
   std::string String() {
     const uint32_t size = U32();
@@ -240,27 +256,40 @@ absl::StatusOr<CodeLayout> DecodeCodeLayout(std::span<const uint8_t> bytes, size
   return layout;
 }
 
+// Address maps are most of a large artifact, so they are packed: LEB128s,
+// each entry's code and wasm offsets as differences from the entry before
+// it (the code offsets grow; the wasm offsets mostly move a little), and
+// its inlined frames' start as the difference from where the entry before
+// it ended.
 std::vector<uint8_t> EncodeAddressMaps(const CodeImage& image) {
   size_t size = 0;
   for (const CompiledFunction& f : image.functions) {
-    size += 12 + 16 * f.address_map.entries.size() + 8 * f.address_map.inlined.size();
+    size += 12 + 6 * f.address_map.entries.size() + 5 * f.address_map.inlined.size();
   }
   std::vector<uint8_t> out;
   out.reserve(size);
   for (const CompiledFunction& f : image.functions) {
     const AddressMap& map = f.address_map;
-    AppendU32(out, map.body_offset);
-    AppendU32(out, static_cast<uint32_t>(map.entries.size()));
+    WriteVarUnsigned(out, map.body_offset);
+    WriteVarUnsigned(out, map.entries.size());
+    uint64_t code = 0;
+    int64_t wasm = 0;
+    int64_t next_inlined = 0;
     for (const AddressMapEntry& e : map.entries) {
-      AppendU32(out, e.code_offset);
-      AppendU32(out, e.wasm_offset);
-      AppendU32(out, e.inlined_begin);
-      AppendU32(out, e.inlined_count);
+      WriteVarUnsigned(out, e.code_offset - code);
+      WriteVarSigned(out, int64_t{e.wasm_offset} - wasm);
+      WriteVarSigned(out, int64_t{e.inlined_begin} - next_inlined);
+      WriteVarUnsigned(out, e.inlined_count);
+      code = e.code_offset;
+      wasm = e.wasm_offset;
+      next_inlined = int64_t{e.inlined_begin} + e.inlined_count;
     }
-    AppendU32(out, static_cast<uint32_t>(map.inlined.size()));
+    WriteVarUnsigned(out, map.inlined.size());
+    int64_t frame_wasm = 0;
     for (const WasmLocation& frame : map.inlined) {
-      AppendU32(out, frame.function_index);
-      AppendU32(out, frame.wasm_offset);
+      WriteVarUnsigned(out, frame.function_index);
+      WriteVarSigned(out, int64_t{frame.wasm_offset} - frame_wasm);
+      frame_wasm = frame.wasm_offset;
     }
   }
   return out;
@@ -269,34 +298,58 @@ std::vector<uint8_t> EncodeAddressMaps(const CodeImage& image) {
 absl::Status DecodeAddressMaps(std::span<const uint8_t> bytes, CodeLayout* layout) {
   Reader in(bytes, 0);
   std::vector<AddressMap> maps(layout->function_offsets.size());
+  auto damaged = [](size_t f) {
+    return Truncated(absl::StrCat("address map of defined function ", f, " is damaged"));
+  };
+  // A value decoded from differences must stay a u32.
+  auto u32 = [](int64_t v) { return v >= 0 && v <= int64_t{UINT32_MAX}; };
   for (size_t f = 0; f < maps.size(); ++f) {
     AddressMap& map = maps[f];
-    map.body_offset = in.U32();
-    const uint32_t entries = in.U32();
-    if (!in.ok() || entries > bytes.size() / 16) return Truncated("address maps are truncated");
-    for (uint32_t i = 0; i < entries; ++i) {
-      AddressMapEntry e;
-      e.code_offset = in.U32();
-      e.wasm_offset = in.U32();
-      e.inlined_begin = in.U32();
-      e.inlined_count = in.U32();
-      const bool ordered = map.entries.empty() || e.code_offset > map.entries.back().code_offset;
-      if (!in.ok() || !ordered || e.code_offset >= layout->function_sizes[f]) {
-        return Truncated(absl::StrCat("address map of defined function ", f, " is damaged"));
+    const uint64_t body_offset = in.Leb();
+    const uint64_t entries = in.Leb();
+    // Each entry takes at least four bytes: a hostile count allocates nothing.
+    if (!in.ok() || body_offset > UINT32_MAX || entries > in.remaining() / 4) {
+      return Truncated("address maps are truncated");
+    }
+    map.body_offset = static_cast<uint32_t>(body_offset);
+    map.entries.reserve(entries);
+    uint64_t code = 0;
+    int64_t wasm = 0;
+    int64_t next_inlined = 0;
+    for (uint64_t i = 0; i < entries; ++i) {
+      const uint64_t code_delta = in.Leb();
+      wasm += in.SignedLeb();
+      const int64_t inlined_begin = next_inlined + in.SignedLeb();
+      const uint64_t inlined_count = in.Leb();
+      const bool ordered = i == 0 || code_delta > 0;
+      code += code_delta;
+      if (!in.ok() || !ordered || code_delta >= layout->function_sizes[f] ||
+          code >= layout->function_sizes[f] || !u32(wasm) || !u32(inlined_begin) ||
+          inlined_count > UINT32_MAX) {
+        return damaged(f);
       }
+      AddressMapEntry e;
+      e.code_offset = static_cast<uint32_t>(code);
+      e.wasm_offset = static_cast<uint32_t>(wasm);
+      e.inlined_begin = static_cast<uint32_t>(inlined_begin);
+      e.inlined_count = static_cast<uint32_t>(inlined_count);
+      next_inlined = inlined_begin + static_cast<int64_t>(inlined_count);
       map.entries.push_back(e);
     }
-    const uint32_t inlined = in.U32();
-    if (!in.ok() || inlined > bytes.size() / 8) return Truncated("address maps are truncated");
-    for (uint32_t i = 0; i < inlined; ++i) {
-      const uint32_t function_index = in.U32();
-      const uint32_t wasm_offset = in.U32();
-      map.inlined.push_back({function_index, wasm_offset});
+    const uint64_t inlined = in.Leb();
+    // Each frame takes at least two bytes.
+    if (!in.ok() || inlined > in.remaining() / 2) return Truncated("address maps are truncated");
+    map.inlined.reserve(inlined);
+    int64_t frame_wasm = 0;
+    for (uint64_t i = 0; i < inlined; ++i) {
+      const uint64_t function_index = in.Leb();
+      frame_wasm += in.SignedLeb();
+      if (!in.ok() || function_index > UINT32_MAX || !u32(frame_wasm)) return damaged(f);
+      map.inlined.push_back(
+          {static_cast<uint32_t>(function_index), static_cast<uint32_t>(frame_wasm)});
     }
     for (const AddressMapEntry& e : map.entries) {
-      if (uint64_t{e.inlined_begin} + e.inlined_count > map.inlined.size()) {
-        return Truncated(absl::StrCat("address map of defined function ", f, " is damaged"));
-      }
+      if (uint64_t{e.inlined_begin} + e.inlined_count > map.inlined.size()) return damaged(f);
     }
   }
   if (!in.ok() || in.position() != bytes.size()) return Truncated("address maps are truncated");

@@ -36,7 +36,7 @@
 namespace kiln::wasm {
 
 inline constexpr std::string_view kArtifactMagic{"KILNART\0", 8};
-inline constexpr uint32_t kArtifactFormatVersion = 2;
+inline constexpr uint32_t kArtifactFormatVersion = 3;
 inline constexpr size_t kArtifactDigestSize = crypto::kSha256Size;
 
 enum class ArtifactSectionKind : uint32_t {
