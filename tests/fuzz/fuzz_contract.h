@@ -23,7 +23,8 @@ wasm::ValidateOptions SmallLimits();
 [[noreturn]] void ContractBroken(const char* what, const absl::Status& status);
 
 // Checks kiln/wasm/error.h's contract for a module that failed to decode
-// or validate: INVALID_ARGUMENT with a location inside the `size` bytes.
+// or validate: INVALID_ARGUMENT (UNIMPLEMENTED for a 3.0 feature Kiln
+// lacks) with a location inside the `size` bytes.
 void CheckInvalidModuleError(const absl::Status& status, size_t size);
 
 }  // namespace kiln::fuzz
