@@ -134,7 +134,7 @@ RunOutcome RunExports(const std::shared_ptr<const runtime::Module>& module) {
     const runtime::Func* func = std::get_if<runtime::Func>(&value);
     if (func == nullptr) continue;
     if (outcome.calls.size() == kMaxCalls || interrupted == kMaxInterruptedCalls) break;
-    const wasm::FuncType& type = func->type(store);
+    const wasm::FuncType& type = func->type();
     std::vector<runtime::Value> args;
     for (wasm::ValType param : type.params) args.push_back(runtime::Value::Zero(param));
     store.SetEpochDeadline(kDeadlineTicks);
