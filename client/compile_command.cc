@@ -10,6 +10,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/synchronization/mutex.h"
 #include "kiln/client/kiln_client.h"
 #include "artifact_file.h"
 #include "command_line.h"
@@ -17,6 +18,7 @@
 #include "local_engine.h"
 #include "module_file.h"
 #include "module_source.h"
+#include "progress_display.h"
 #include "run_command.h"
 
 namespace kiln::client {
@@ -27,7 +29,21 @@ struct CompileOptions {
   std::string output;
   jit::CompilerOptions compiler;
   ClientOptions server;  // a target: compile on that kilnd
+  v1::CompileTier tier = v1::COMPILE_TIER_UNSPECIFIED;
+  ProgressDisplay::Style progress = ProgressDisplay::StyleFor(stderr);
 };
+
+absl::StatusOr<v1::CompileTier> ParseTier(std::string_view text) {
+  if (text == "baseline") return v1::COMPILE_TIER_BASELINE;
+  if (text == "optimized") return v1::COMPILE_TIER_OPTIMIZED;
+  if (text == "auto") return v1::COMPILE_TIER_AUTO;
+  return absl::InvalidArgumentError(
+      absl::StrCat("unknown tier '", std::string(text), "' (baseline, optimized or auto)"));
+}
+
+std::string_view TierName(v1::CompileTier tier) {
+  return tier == v1::COMPILE_TIER_BASELINE ? "baseline" : "optimized";
+}
 
 int Usage(const std::string& message) {
   std::fprintf(stderr, "kiln: %s\n%s", message.c_str(), kCompileUsage.data());
@@ -51,6 +67,14 @@ absl::StatusOr<CompileOptions> ParseCommandLine(const std::vector<std::string>& 
       if (!error.empty()) return absl::InvalidArgumentError(error);
     } else if (ServerOption(args, &i, &options.server, &error)) {
       if (!error.empty()) return absl::InvalidArgumentError(error);
+    } else if (std::optional<std::string> tier = OptionValue(args, &i, "--tier", &error)) {
+      absl::StatusOr<v1::CompileTier> parsed = ParseTier(*tier);
+      if (!parsed.ok()) return parsed.status();
+      options.tier = *parsed;
+    } else if (arg == "--progress") {
+      options.progress = ProgressDisplay::Style::kEveryUpdate;
+    } else if (arg == "--no-progress") {
+      options.progress = ProgressDisplay::Style::kNone;
     } else if (std::optional<std::string> out = OptionValue(args, &i, "-o", &error)) {
       options.output = *out;
     } else if (std::optional<std::string> out = OptionValue(args, &i, "--output", &error)) {
@@ -67,6 +91,14 @@ absl::StatusOr<CompileOptions> ParseCommandLine(const std::vector<std::string>& 
     }
   }
   if (options.input.empty()) return absl::InvalidArgumentError("no module given");
+  if (options.server.target.empty()) {
+    // In-process there is nothing to answer before the optimized code is
+    // ready: auto is kilnd's.
+    if (options.tier == v1::COMPILE_TIER_AUTO) {
+      return absl::InvalidArgumentError("--tier auto needs --server");
+    }
+    if (options.tier == v1::COMPILE_TIER_BASELINE) options.compiler.opt_level = jit::OptLevel::kO0;
+  }
   if (options.output.empty()) {
     if (options.input == "-") return absl::InvalidArgumentError("-o is needed to compile standard input");
     options.output = DefaultOutput(options.input);
@@ -83,8 +115,11 @@ absl::StatusOr<std::vector<uint8_t>> CompileOnServer(const CompileOptions& optio
   if (!client.ok()) return client.status();
   // The artifact comes by GetArtifact, in chunks: a large module's can be
   // bigger than one message may be.
-  absl::StatusOr<v1::CompileResponse> response =
-      (*client)->Compile(module, ToWire(options.compiler), /*return_artifact=*/false);
+  ProgressDisplay display(stderr, options.progress);
+  absl::StatusOr<v1::CompileResponse> response = (*client)->CompileWithProgress(
+      module, ToWire(options.compiler), options.tier,
+      [&display](uint32_t done, uint32_t total) { display.Update(done, total); });
+  display.Finish();
   if (!response.ok()) {
     if (response.status().code() == absl::StatusCode::kUnavailable) {
       return absl::UnavailableError(absl::StrCat("cannot reach kilnd at ", options.server.target,
@@ -100,6 +135,10 @@ absl::StatusOr<std::vector<uint8_t>> CompileOnServer(const CompileOptions& optio
   if (!response->cache_hit() && response->stats().functions_reused() > 0) {
     absl::StrAppend(how, " (", response->stats().functions_reused(), " of ",
                     response->stats().defined_functions(), " functions reused)");
+  }
+  if (options.tier != v1::COMPILE_TIER_UNSPECIFIED) {
+    absl::StrAppend(how, ", ", std::string(TierName(response->tier())), " code");
+    if (response->optimizing()) absl::StrAppend(how, " (optimizing in the background)");
   }
   return (*client)->GetArtifact(response->cache_key());
 }
@@ -140,7 +179,15 @@ int CompileCommand(const std::vector<std::string>& args) {
     return kExitBadModule;
   }
   const auto start = std::chrono::steady_clock::now();
-  absl::StatusOr<std::vector<uint8_t>> artifact = (*engine)->CompileArtifact(*bytes);
+  // The compiler reports from its pool threads.
+  ProgressDisplay display(stderr, options->progress);
+  absl::Mutex display_mu;
+  absl::StatusOr<std::vector<uint8_t>> artifact =
+      (*engine)->CompileArtifact(*bytes, [&](uint32_t done, uint32_t total) {
+        absl::MutexLock lock(&display_mu);
+        display.Update(done, total);
+      });
+  display.Finish();
   if (!artifact.ok()) {
     std::fprintf(stderr, "kiln: %s: %s\n", options->input.c_str(),
                  std::string(artifact.status().message()).c_str());

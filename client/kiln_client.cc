@@ -90,9 +90,40 @@ KilnClient::KilnClient(const ClientOptions& options, std::unique_ptr<Stubs> stub
 
 KilnClient::~KilnClient() = default;
 
+namespace {
+
+// Writes `module` as CompileStreamRequests, the options in the first, and
+// half-closes. A failed write means the daemon ended the call (e.g. the
+// module is over its size limit); the call's status says why.
+template <typename Writer>
+void SendModule(Writer& stream, std::span<const uint8_t> module, const v1::CompileOptions& options,
+                bool return_artifact, v1::CompileTier tier, size_t chunk_bytes) {
+  size_t sent = 0;
+  bool first = true;
+  // An empty module still sends its first message, which carries the options.
+  while (first || sent < module.size()) {
+    const size_t size = std::min(chunk_bytes, module.size() - sent);
+    v1::CompileStreamRequest chunk;
+    if (first) {
+      *chunk.mutable_options() = options;
+      chunk.set_return_artifact(return_artifact);
+      chunk.set_module_size(module.size());
+      chunk.set_tier(tier);
+    }
+    chunk.set_module_chunk(module.data() + sent, size);
+    if (!stream.Write(chunk)) break;
+    sent += size;
+    first = false;
+  }
+  stream.WritesDone();
+}
+
+}  // namespace
+
 absl::StatusOr<v1::CompileResponse> KilnClient::Compile(std::span<const uint8_t> module,
                                                         const v1::CompileOptions& options,
-                                                        bool return_artifact) {
+                                                        bool return_artifact,
+                                                        v1::CompileTier tier) {
   CallContext context(*this);
   v1::CompileResponse response;
   if (module.size() <= options_.max_unary_module_bytes) {
@@ -100,34 +131,41 @@ absl::StatusOr<v1::CompileResponse> KilnClient::Compile(std::span<const uint8_t>
     request.set_module(module.data(), module.size());
     *request.mutable_options() = options;
     request.set_return_artifact(return_artifact);
+    request.set_tier(tier);
     grpc::Status status = stubs_->compile->Compile(context.get(), request, &response);
     if (!status.ok()) return FromGrpc(status);
     return response;
   }
   std::unique_ptr<grpc::ClientWriter<v1::CompileStreamRequest>> stream =
       stubs_->compile->CompileStream(context.get(), &response);
-  size_t sent = 0;
-  bool first = true;
-  // An empty module still sends its first message, which carries the options.
-  while (first || sent < module.size()) {
-    const size_t size = std::min(options_.chunk_bytes, module.size() - sent);
-    v1::CompileStreamRequest chunk;
-    if (first) {
-      *chunk.mutable_options() = options;
-      chunk.set_return_artifact(return_artifact);
-      chunk.set_module_size(module.size());
-    }
-    chunk.set_module_chunk(module.data() + sent, size);
-    // A failed write means the daemon ended the call (e.g. the module is
-    // over its size limit); Finish below says why.
-    if (!stream->Write(chunk)) break;
-    sent += size;
-    first = false;
-  }
-  stream->WritesDone();
+  SendModule(*stream, module, options, return_artifact, tier, options_.chunk_bytes);
   grpc::Status status = stream->Finish();
   if (!status.ok()) return FromGrpc(status);
   return response;
+}
+
+absl::StatusOr<v1::CompileResponse> KilnClient::CompileWithProgress(
+    std::span<const uint8_t> module, const v1::CompileOptions& options, v1::CompileTier tier,
+    const Progress& progress, bool return_artifact) {
+  CallContext context(*this);
+  std::unique_ptr<grpc::ClientReaderWriter<v1::CompileStreamRequest, v1::CompileUpdate>> stream =
+      stubs_->compile->CompileWithProgress(context.get());
+  SendModule(*stream, module, options, return_artifact, tier, options_.chunk_bytes);
+  std::optional<v1::CompileResponse> response;
+  v1::CompileUpdate update;
+  while (stream->Read(&update)) {
+    if (update.has_progress()) {
+      if (progress) progress(update.progress().functions_done(), update.progress().functions_total());
+    } else if (update.has_response()) {
+      response = std::move(*update.mutable_response());
+    }
+  }
+  grpc::Status status = stream->Finish();
+  if (!status.ok()) return FromGrpc(status);
+  if (!response.has_value()) {
+    return absl::InternalError("the daemon ended CompileWithProgress without a response");
+  }
+  return *std::move(response);
 }
 
 absl::StatusOr<std::vector<uint8_t>> KilnClient::GetArtifact(std::string_view cache_key) {

@@ -114,13 +114,13 @@ absl::StatusOr<std::shared_ptr<const runtime::Module>> LocalEngine::LoadThroughC
 }
 
 absl::StatusOr<std::vector<uint8_t>> LocalEngine::CompileArtifact(
-    std::span<const uint8_t> bytes) const {
+    std::span<const uint8_t> bytes, const jit::Compiler::Progress& progress) const {
   absl::StatusOr<wasm::Module> module = wasm::DecodeModule(bytes);
   if (!module.ok()) return MarkInvalid(module.status());
   if (absl::Status status = wasm::ValidateModule(*module); !status.ok()) {
     return MarkInvalid(std::move(status));
   }
-  absl::StatusOr<wasm::CodeImage> image = compiler_->Compile(*module);
+  absl::StatusOr<wasm::CodeImage> image = compiler_->Compile(*module, {}, nullptr, nullptr, progress);
   if (!image.ok()) {
     return absl::Status(image.status().code(),
                         absl::StrCat("compile: ", std::string(image.status().message())));

@@ -53,7 +53,9 @@ class LocalEngine {
 
   // Decodes, validates and compiles `bytes` into an artifact file's bytes
   // (kiln/jit/artifact_writer.h); errors as Load's.
-  absl::StatusOr<std::vector<uint8_t>> CompileArtifact(std::span<const uint8_t> bytes) const;
+  // `progress`: as jit::Compiler::Compile's.
+  absl::StatusOr<std::vector<uint8_t>> CompileArtifact(
+      std::span<const uint8_t> bytes, const jit::Compiler::Progress& progress = {}) const;
 
   // Loads an artifact made by any Kiln compiler of this version whose code
   // this host can run (runtime::Module::LoadArtifact's errors).

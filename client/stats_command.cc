@@ -39,6 +39,12 @@ void Print(const v1::StatsResponse& stats) {
   Row("compiles", absl::StrCat(stats.compiles(), " (", stats.compile_errors(), " failed, ",
                                stats.shared_compiles(), " shared), ",
                                stats.compiles_in_flight(), " in flight"));
+  Row("tiers", absl::StrCat(stats.baseline_compiles(), " baseline (O0), ",
+                            stats.optimized_compiles(), " optimized compiles"));
+  const v1::OptimizeQueueStats& queue = stats.optimize_queue();
+  Row("optimize queue",
+      absl::StrCat(queue.queued(), " queued, ", queue.running(), " running; ", queue.finished(),
+                   " finished, ", queue.failed(), " failed, ", queue.dropped(), " dropped"));
   Row("pool threads", absl::StrCat(stats.pool_threads()));
   Row("instances", absl::StrCat(stats.instances_live(), " live"));
   Row("requests", absl::StrCat(stats.requests()));

@@ -312,7 +312,8 @@ absl::StatusOr<BatchCache::Object> CompileBatch(const wasm::Module& module, cons
 
 absl::StatusOr<wasm::CodeImage> Compiler::Compile(const wasm::Module& module,
                                                   const std::function<bool()>& cancelled,
-                                                  BatchCache* batches, CompileStats* stats) const {
+                                                  BatchCache* batches, CompileStats* stats,
+                                                  const Progress& progress) const {
   // Trampolines per distinct signature, named after the first type index
   // that has it, and only for signatures that need one: an entry
   // trampoline where a defined function has it (the host calls wasm
@@ -354,6 +355,13 @@ absl::StatusOr<wasm::CodeImage> Compiler::Compile(const wasm::Module& module,
   std::vector<absl::StatusOr<BatchCache::Object>> objects(jobs.size(), BatchCache::Object());
   std::vector<char> reused(jobs.size(), 0);
   std::atomic<bool> stopped{false};
+  std::atomic<uint32_t> functions_done{0};
+  const auto functions_total = static_cast<uint32_t>(module.bodies.size());
+  auto report = [&](size_t i) {
+    const uint32_t functions = jobs[i].end_defined - jobs[i].first_defined;
+    if (!progress || functions == 0) return;
+    progress(functions_done.fetch_add(functions) + functions, functions_total);
+  };
   tbb::parallel_for(size_t{0}, jobs.size(), [&](size_t i) {
     // Once the caller gives up, the batches not yet started are skipped;
     // remembering it spares asking again for each of them.
@@ -363,16 +371,19 @@ absl::StatusOr<wasm::CodeImage> Compiler::Compile(const wasm::Module& module,
     }
     if (batches == nullptr) {
       objects[i] = CompileBatch(module, jobs[i], options_, triple_, cpu_, features_, cancelled);
+      report(i);
       return;
     }
     const BatchCache::Key key = BatchKey(fingerprint_, declarations, body_digests, jobs[i]);
     if (BatchCache::Object object = batches->Get(key); object != nullptr) {
       objects[i] = std::move(object);
       reused[i] = 1;
+      report(i);
       return;
     }
     objects[i] = CompileBatch(module, jobs[i], options_, triple_, cpu_, features_, cancelled);
     if (objects[i].ok()) batches->Put(key, *objects[i]);
+    report(i);
   });
   if (stopped.load()) return absl::CancelledError("compile cancelled by its caller");
   if (stats != nullptr) {

@@ -6,9 +6,11 @@
 
 namespace kiln::server {
 
-AdminServiceImpl::AdminServiceImpl(CompilePipeline& pipeline, InstanceRegistry& instances,
-                                   RequestLog& log, const BearerTokenAuth& auth)
+AdminServiceImpl::AdminServiceImpl(CompilePipeline& pipeline, const TieredCompiler& tiers,
+                                   InstanceRegistry& instances, RequestLog& log,
+                                   const BearerTokenAuth& auth)
     : pipeline_(pipeline),
+      tiers_(tiers),
       instances_(instances),
       log_(log),
       auth_(auth),
@@ -42,6 +44,15 @@ grpc::Status AdminServiceImpl::Stats(grpc::ServerContext* context,
   response->set_compiles_in_flight(pipeline_.compiles_running());
   response->set_pool_threads(pipeline_.pool_threads());
   response->set_instances_live(instances_.live());
+  response->set_baseline_compiles(pipeline_.baseline_compiles());
+  response->set_optimized_compiles(pipeline_.optimized_compiles());
+  const TieredCompilerStats queue = tiers_.stats();
+  v1::OptimizeQueueStats* wire_queue = response->mutable_optimize_queue();
+  wire_queue->set_queued(queue.queued);
+  wire_queue->set_running(queue.running);
+  wire_queue->set_finished(queue.finished);
+  wire_queue->set_failed(queue.failed);
+  wire_queue->set_dropped(queue.dropped);
   // This request included.
   response->set_requests(log_.requests());
   return record.Finish(grpc::Status::OK);

@@ -47,7 +47,8 @@ CompilePipeline::CompilePipeline(CompilePipelineOptions options, cache::Artifact
     : options_(options),
       store_(store),
       slots_(options.max_concurrent_compiles),
-      arena_(static_cast<int>(options.threads)) {}
+      arena_(static_cast<int>(options.threads)),
+      background_arena_(static_cast<int>(options.threads), 1, tbb::task_arena::priority::low) {}
 
 CompilePipeline::~CompilePipeline() = default;
 
@@ -72,9 +73,17 @@ absl::StatusOr<const jit::Compiler*> CompilePipeline::CompilerFor(
   return it->second.get();
 }
 
+absl::StatusOr<cache::CacheKey> CompilePipeline::KeyFor(std::span<const uint8_t> module,
+                                                        const v1::CompileOptions& options) {
+  absl::StatusOr<const jit::Compiler*> compiler = CompilerFor(options);
+  if (!compiler.ok()) return compiler.status();
+  return cache::CacheKey::ForModule(module, (*compiler)->fingerprint());
+}
+
 absl::StatusOr<CompileOutcome> CompilePipeline::Compile(std::span<const uint8_t> module,
                                                         const v1::CompileOptions& options,
-                                                        const std::function<bool()>& cancelled) {
+                                                        const CompileControl& control) {
+  const std::function<bool()>& cancelled = control.cancelled;
   if (module.size() > options_.max_module_size) {
     return absl::ResourceExhaustedError(
         absl::StrCat("the module is ", module.size(), " bytes, over this daemon's limit of ",
@@ -83,12 +92,14 @@ absl::StatusOr<CompileOutcome> CompilePipeline::Compile(std::span<const uint8_t>
   absl::StatusOr<const jit::Compiler*> compiler = CompilerFor(options);
   if (!compiler.ok()) return compiler.status();
   const cache::CacheKey key = cache::CacheKey::ForModule(module, (*compiler)->fingerprint());
+  CompileProgressBoard::Watch watch;
+  if (control.progress) watch = progress_.Subscribe(key, control.progress);
 
   // The second round runs only after a cached entry turned out not to be
   // this compiler's and was removed.
   for (int round = 0;; ++round) {
     absl::StatusOr<cache::ArtifactStore::Lookup> lookup = store_.GetOrCompute(
-        key, [&] { return CompileArtifact(module, **compiler, key, cancelled); }, cancelled);
+        key, [&] { return CompileArtifact(module, **compiler, key, control); }, cancelled);
     if (!lookup.ok()) return lookup.status();
 
     CompileOutcome outcome{.key = key,
@@ -128,7 +139,8 @@ absl::StatusOr<CompileOutcome> CompilePipeline::Compile(std::span<const uint8_t>
 
 absl::StatusOr<cache::Blob> CompilePipeline::CompileArtifact(
     std::span<const uint8_t> module, const jit::Compiler& compiler, const cache::CacheKey& key,
-    const std::function<bool()>& cancelled) {
+    const CompileControl& control) {
+  const std::function<bool()>& cancelled = control.cancelled;
   // LLVM aborts the process when an allocation fails, so the compile's
   // memory is set aside before it starts; a compile that could never fit
   // is refused before it waits for anything.
@@ -152,13 +164,18 @@ absl::StatusOr<cache::Blob> CompilePipeline::CompileArtifact(
     if (!reserved.ok()) return reserved.status();
     memory = *std::move(reserved);
   }
+  (compiler.options().opt_level == jit::OptLevel::kO0 ? baseline_compiles_ : optimized_compiles_)
+      .fetch_add(1);
   const auto start = std::chrono::steady_clock::now();
   absl::StatusOr<cache::Blob> result;
   ArtifactSummary summary;
+  const jit::Compiler::Progress progress = [this, &key](uint32_t done, uint32_t total) {
+    progress_.Report(key, done, total);
+  };
   try {
     // Validation runs its function bodies in parallel on the current arena,
     // so it belongs inside too.
-    arena_.execute([&] {
+    (control.background ? background_arena_ : arena_).execute([&] {
       absl::StatusOr<wasm::Module> decoded = wasm::DecodeAndValidate(module);
       if (!decoded.ok()) {
         // A bad module is the caller's argument, whatever code the decoder
@@ -171,7 +188,7 @@ absl::StatusOr<cache::Blob> CompilePipeline::CompileArtifact(
       }
       jit::CompileStats stats;
       absl::StatusOr<wasm::CodeImage> image =
-          compiler.Compile(*decoded, cancelled, options_.batches, &stats);
+          compiler.Compile(*decoded, cancelled, options_.batches, &stats, progress);
       if (!image.ok()) {
         result = absl::Status(image.status().code(),
                               absl::StrCat("compile: ", std::string(image.status().message())));

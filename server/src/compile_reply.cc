@@ -2,6 +2,7 @@
 
 #include <string>
 #include <utility>
+#include <vector>
 
 #include <grpcpp/support/slice.h>
 
@@ -40,6 +41,18 @@ grpc::ByteBuffer EncodeCompileReply(const v1::CompileResponse& head, cache::Blob
       grpc::Slice(bytes),
       grpc::Slice(const_cast<uint8_t*>((*kept)->data()), (*kept)->size(), ReleaseBlob, kept)};
   return grpc::ByteBuffer(slices, 2);
+}
+
+grpc::ByteBuffer EncodeCompileUpdate(const grpc::ByteBuffer& reply) {
+  std::vector<grpc::Slice> slices;
+  (void)reply.Dump(&slices);
+  constexpr int kField = v1::CompileUpdate::kResponseFieldNumber;
+  static_assert(kField < 16);
+  std::string head;
+  head.push_back(static_cast<char>(kField << 3 | 2));
+  AppendVarint(head, reply.Length());
+  slices.insert(slices.begin(), grpc::Slice(head));
+  return grpc::ByteBuffer(slices.data(), slices.size());
 }
 
 }  // namespace kiln::server

@@ -28,10 +28,11 @@ std::span<const uint8_t> AsBytes(const std::string& s) {
 
 }  // namespace
 
-CompileServiceImpl::CompileServiceImpl(CompilePipeline& pipeline, runtime::MemoryBudget& budget,
-                                       RequestLog& log, const BearerTokenAuth& auth,
-                                       uint64_t max_message_size)
+CompileServiceImpl::CompileServiceImpl(CompilePipeline& pipeline, TieredCompiler& tiers,
+                                       runtime::MemoryBudget& budget, RequestLog& log,
+                                       const BearerTokenAuth& auth, uint64_t max_message_size)
     : pipeline_(pipeline),
+      tiers_(tiers),
       budget_(budget),
       log_(log),
       auth_(auth),
@@ -49,7 +50,8 @@ CompileServiceImpl::CompileServiceImpl(CompilePipeline& pipeline, runtime::Memor
   // RpcServiceMethod keeps the name's pointer: the strings live as long as
   // the service.
   method_names_ = {method("Compile"), method("CompileStream"), method("GetArtifact"),
-                   method("FindMissing"), method("GetFingerprint")};
+                   method("FindMissing"), method("GetFingerprint"),
+                   method("CompileWithProgress")};
   AddMethod(new RpcServiceMethod(
       method_names_[0].c_str(), RpcMethod::NORMAL_RPC,
       new grpc::internal::RpcMethodHandler<Self, v1::CompileRequest, grpc::ByteBuffer,
@@ -93,16 +95,26 @@ CompileServiceImpl::CompileServiceImpl(CompilePipeline& pipeline, runtime::Memor
             return self->GetFingerprint(context, request, response);
           },
           this)));
+  AddMethod(new RpcServiceMethod(
+      method_names_[5].c_str(), RpcMethod::BIDI_STREAMING,
+      new grpc::internal::BidiStreamingHandler<Self, v1::CompileStreamRequest, grpc::ByteBuffer>(
+          [](Self* self, grpc::ServerContext* context,
+             grpc::ServerReaderWriter<grpc::ByteBuffer, v1::CompileStreamRequest>* stream) {
+            return self->CompileWithProgress(context, stream);
+          },
+          this)));
 }
 
 grpc::Status CompileServiceImpl::CompileModule(const grpc::ServerContext& context,
                                                const std::string& module,
                                                const v1::CompileOptions& options,
-                                               bool return_artifact, RequestRecord& record,
-                                               grpc::ByteBuffer* reply) {
+                                               v1::CompileTier tier, bool return_artifact,
+                                               RequestRecord& record, grpc::ByteBuffer* reply,
+                                               const CompileProgressBoard::Listener& progress) {
   record.Add("module_bytes", uint64_t{module.size()});
-  absl::StatusOr<CompileOutcome> outcome =
-      pipeline_.Compile(AsBytes(module), options, CancelledBy(context));
+  absl::StatusOr<CompileOutcome> outcome = tiers_.Compile(
+      AsBytes(module), options, tier,
+      CompileControl{.cancelled = CancelledBy(context), .progress = progress});
   if (!outcome.ok()) {
     return record.Finish(ToGrpcStatus(ExplainCancellation(outcome.status(), context)));
   }
@@ -112,13 +124,17 @@ grpc::Status CompileServiceImpl::CompileModule(const grpc::ServerContext& contex
       .Add("cache_hit", outcome->cache_hit)
       .Add("shared", outcome->shared)
       .AddMillis("compile_ms", std::chrono::microseconds(outcome->compile_micros))
-      .Add("functions_reused", uint64_t{outcome->functions_reused});
+      .Add("functions_reused", uint64_t{outcome->functions_reused})
+      .Add("tier", outcome->tier == v1::COMPILE_TIER_BASELINE ? "baseline" : "optimized")
+      .Add("optimizing", outcome->optimizing);
 
   v1::CompileResponse head;
   head.set_cache_key(key);
   head.set_cache_hit(outcome->cache_hit);
   head.set_shared(outcome->shared);
   head.set_fingerprint(outcome->fingerprint);
+  head.set_tier(outcome->tier);
+  head.set_optimizing(outcome->optimizing);
   v1::CompileStats* stats = head.mutable_stats();
   stats->set_defined_functions(outcome->defined_functions);
   stats->set_module_bytes(module.size());
@@ -151,22 +167,18 @@ grpc::Status CompileServiceImpl::Compile(grpc::ServerContext* context,
   absl::StatusOr<runtime::MemoryBudget::Reservation> module_bytes =
       budget_.Reserve(request->module().size(), "this request's module bytes");
   if (!module_bytes.ok()) return record.Finish(ToGrpcStatus(module_bytes.status()));
-  return CompileModule(*context, request->module(), request->options(), request->return_artifact(),
-                       record, reply);
+  return CompileModule(*context, request->module(), request->options(), request->tier(),
+                       request->return_artifact(), record, reply);
 }
 
-grpc::Status CompileServiceImpl::CompileStream(grpc::ServerContext* context,
-                                               grpc::ServerReader<v1::CompileStreamRequest>* reader,
-                                               grpc::ByteBuffer* reply) {
-  RequestRecord record(log_, "CompileStream", context);
-  if (grpc::Status status = auth_.Check(*context); !status.ok()) return record.Finish(status);
+template <typename Reader>
+grpc::Status CompileServiceImpl::ReceiveModule(grpc::ServerContext& context, Reader& reader,
+                                               Upload& upload) {
   v1::CompileStreamRequest message;
-  if (!reader->Read(&message)) {
-    return record.Finish(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
-                                      "empty stream: the first message carries the options"));
+  if (!reader.Read(&message)) {
+    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                        "empty stream: the first message carries the options");
   }
-  const v1::CompileOptions options = message.options();
-  const bool return_artifact = message.return_artifact();
   const uint64_t declared = message.module_size();
   const uint64_t limit = pipeline_.max_module_size();
   auto too_large = [&](uint64_t size) {
@@ -175,45 +187,91 @@ grpc::Status CompileServiceImpl::CompileStream(grpc::ServerContext* context,
         absl::StrCat("the module is ", size, " bytes or more, over this daemon's limit of ", limit,
                      " (--max-module-size)"));
   };
-  if (declared > limit) return record.Finish(too_large(declared));
+  if (declared > limit) return too_large(declared);
   // What `module` allocates is charged to the budget first, and held as
-  // long as the request (declared first, it is given back after `module` is
-  // freed). The declared size is only the client's word, but it is within
-  // --max-module-size, charged like real bytes, and pages that no byte
-  // arrives in are never touched.
-  absl::StatusOr<runtime::MemoryBudget::Reservation> held =
-      budget_.Reserve(0, "receiving this module");
-  std::string module;
+  // long as the upload. The declared size is only the client's word, but
+  // it is within --max-module-size, charged like real bytes, and pages
+  // that no byte arrives in are never touched.
+  upload.held = *budget_.Reserve(0, "receiving this module");
+  std::string& module = upload.module;
   auto make_room = [&](uint64_t size) {
     if (size <= module.capacity()) return true;
     // At least double, as std::string grows anyway: then what reserve()
     // allocates is exactly what was charged.
     const uint64_t capacity = std::max<uint64_t>(size, 2 * module.capacity());
-    if (!held->Resize(capacity)) return false;
+    if (!upload.held.Resize(capacity)) return false;
     module.reserve(capacity);
     return true;
   };
   auto no_room = [&](uint64_t size) {
-    return record.Finish(ToGrpcStatus(budget_.Exhausted(size, "receiving this module")));
+    return ToGrpcStatus(budget_.Exhausted(size, "receiving this module"));
   };
   if (!make_room(declared)) return no_room(declared);
+  upload.first = message;
+  upload.first.clear_module_chunk();
   do {
     const uint64_t needed = module.size() + message.module_chunk().size();
-    if (needed > limit) return record.Finish(too_large(needed));
+    if (needed > limit) return too_large(needed);
     if (!make_room(needed)) return no_room(needed);
     module += message.module_chunk();
-  } while (reader->Read(&message));
-  if (context->IsCancelled()) {
-    return record.Finish(ToGrpcStatus(
-        ExplainCancellation(absl::CancelledError("the client cancelled the upload"), *context)));
+  } while (reader.Read(&message));
+  if (context.IsCancelled()) {
+    return ToGrpcStatus(
+        ExplainCancellation(absl::CancelledError("the client cancelled the upload"), context));
   }
   if (declared != 0 && module.size() != declared) {
-    return record.Finish(
-        grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
-                     absl::StrCat("the first message declared a module of ", declared,
-                                  " bytes, but ", module.size(), " arrived")));
+    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                        absl::StrCat("the first message declared a module of ", declared,
+                                     " bytes, but ", module.size(), " arrived"));
   }
-  return CompileModule(*context, module, options, return_artifact, record, reply);
+  return grpc::Status::OK;
+}
+
+grpc::Status CompileServiceImpl::CompileStream(grpc::ServerContext* context,
+                                               grpc::ServerReader<v1::CompileStreamRequest>* reader,
+                                               grpc::ByteBuffer* reply) {
+  RequestRecord record(log_, "CompileStream", context);
+  if (grpc::Status status = auth_.Check(*context); !status.ok()) return record.Finish(status);
+  Upload upload;
+  if (grpc::Status status = ReceiveModule(*context, *reader, upload); !status.ok()) {
+    return record.Finish(status);
+  }
+  return CompileModule(*context, upload.module, upload.first.options(), upload.first.tier(),
+                       upload.first.return_artifact(), record, reply);
+}
+
+grpc::Status CompileServiceImpl::CompileWithProgress(
+    grpc::ServerContext* context,
+    grpc::ServerReaderWriter<grpc::ByteBuffer, v1::CompileStreamRequest>* stream) {
+  RequestRecord record(log_, "CompileWithProgress", context);
+  if (grpc::Status status = auth_.Check(*context); !status.ok()) return record.Finish(status);
+  Upload upload;
+  if (grpc::Status status = ReceiveModule(*context, *stream, upload); !status.ok()) {
+    return record.Finish(status);
+  }
+  // Progress is written from the compile's threads; the lock keeps one
+  // write at a time, and the watch (CompileModule's) ends before the last
+  // update is written.
+  absl::Mutex write_mu;
+  auto progress = [&](uint32_t done, uint32_t total) {
+    v1::CompileUpdate update;
+    update.mutable_progress()->set_functions_done(done);
+    update.mutable_progress()->set_functions_total(total);
+    grpc::Slice slice(update.SerializeAsString());
+    absl::MutexLock lock(&write_mu);
+    stream->Write(grpc::ByteBuffer(&slice, 1));
+  };
+  grpc::ByteBuffer reply;
+  grpc::Status status =
+      CompileModule(*context, upload.module, upload.first.options(), upload.first.tier(),
+                    upload.first.return_artifact(), record, &reply, progress);
+  if (!status.ok()) return status;
+  absl::MutexLock lock(&write_mu);
+  if (!stream->Write(EncodeCompileUpdate(reply))) {
+    return ToGrpcStatus(ExplainCancellation(
+        absl::CancelledError("the client stopped reading the compile's updates"), *context));
+  }
+  return grpc::Status::OK;
 }
 
 grpc::Status CompileServiceImpl::GetArtifact(grpc::ServerContext* context,

@@ -106,8 +106,11 @@ absl::StatusOr<std::unique_ptr<KilnServer>> KilnServer::Start(const ServerConfig
                              .budget = &self->memory_budget_,
                              .batches = self->batches_.get()},
       *self->store_);
+  self->tiers_ = std::make_unique<TieredCompiler>(*self->pipeline_, &self->memory_budget_,
+                                                  config.max_optimize_queue);
   self->compile_service_ = std::make_unique<CompileServiceImpl>(
-      *self->pipeline_, self->memory_budget_, self->log_, self->auth_, config.max_message_size);
+      *self->pipeline_, *self->tiers_, self->memory_budget_, self->log_, self->auth_,
+      config.max_message_size);
   self->execution_service_ = std::make_unique<ExecutionServiceImpl>(
       ExecutionServiceImpl::Dependencies{.engine = self->engine_,
                                          .ticker = self->ticker_,
@@ -126,8 +129,8 @@ absl::StatusOr<std::unique_ptr<KilnServer>> KilnServer::Start(const ServerConfig
                                   .max_file_bytes_written = config.max_file_bytes_written,
                                   .scratch_dir = config.scratch_dir,
                                   .operator_directories = config.operator_directories}});
-  self->admin_service_ = std::make_unique<AdminServiceImpl>(*self->pipeline_, self->instances_,
-                                                            self->log_, self->auth_);
+  self->admin_service_ = std::make_unique<AdminServiceImpl>(
+      *self->pipeline_, *self->tiers_, self->instances_, self->log_, self->auth_);
 
   // Both are process-wide switches that the builder reads.
   grpc::EnableDefaultHealthCheckService(true);

@@ -41,6 +41,9 @@ kiln.v1.CompileService, ExecutionService, AdminService, grpc.health.v1).
   --threads N                    compile threads (default: one per core)
   --max-module-size BYTES        largest module accepted (default 256M)
   --max-concurrent-compiles N    compiles at once; others wait (default 4)
+  --max-optimize-queue N         modules waiting for the optimized compile
+                                 that a COMPILE_TIER_AUTO request scheduled;
+                                 more are not queued (default 16)
   --max-memory BYTES             linear memory per Store, all its memories
                                  together (default 1G)
   --max-table-elements N         table elements per Store, all its tables
@@ -180,6 +183,7 @@ const std::map<std::string, Setter, std::less<>>& Setters() {
       {"threads", &SetCount<&ServerConfig::threads, 1>},
       {"max-module-size", &SetBytes<&ServerConfig::max_module_size, 8, kNoMax>},
       {"max-concurrent-compiles", &SetCount<&ServerConfig::max_concurrent_compiles, 1>},
+      {"max-optimize-queue", &SetCount<&ServerConfig::max_optimize_queue, 0>},
       {"max-memory", &SetBytes<&ServerConfig::max_memory_bytes, 0, kNoMax>},
       {"max-table-elements", &SetCount<&ServerConfig::max_table_elements, 0>},
       {"max-total-memory", &SetBytes<&ServerConfig::max_total_memory_bytes, 1 << 20, kNoMax>},

@@ -71,6 +71,7 @@ TEST_F(AdminTest, OneLogLinePerRequest) {
       "request id=1 method=Compile peer=\\S+ module_bytes=[0-9]+ key=" +
       compiled.response.cache_key() +
       " artifact_bytes=[0-9]+ cache_hit=false shared=false compile_ms=[0-9.]+ functions_reused=0 "
+      "tier=optimized optimizing=false "
       "status=OK "
       "total_ms=[0-9.]+\n");
   EXPECT_TRUE(std::regex_search(log, compile_line)) << log;

@@ -71,23 +71,6 @@ TEST_F(CompileServiceTest, CompileMissThenHit) {
   EXPECT_NE(third.response.fingerprint(), r.fingerprint());
 }
 
-// `count` functions [i32] -> [i32] of `work` additions each; `changed`
-// gets other constants (its size kept).
-Bytes AdditionChains(uint32_t count, uint32_t work, uint32_t changed = UINT32_MAX) {
-  wasm::test::ModuleBuilder m;
-  const uint32_t i_i = m.AddType({wasm::ValType::kI32}, {wasm::ValType::kI32});
-  for (uint32_t i = 0; i < count; ++i) {
-    wasm::test::Encoder body;
-    body.LocalGet(0);
-    for (uint32_t k = 0; k < work; ++k) {
-      const int32_t c = static_cast<int32_t>(i * 7919 + k * 31 + (i == changed ? 1 : 0));
-      body.I32Const(c).Op(wasm::Opcode::kI32Add);
-    }
-    m.AddFunction(i_i, {}, body.End());
-  }
-  return m.Build();
-}
-
 TEST_F(CompileServiceTest, OneChangedFunctionReusesTheOtherBatchesOfAnyEarlierModule) {
   ASSERT_NO_FATAL_FAILURE(StartDaemon());
   // About 370 KiB of bodies: batches average 64 KiB and hold at most 256.

@@ -72,6 +72,21 @@ wasm::test::Encoder GrowMemoryUntilRefused() {
 }
 
 Bytes FibModule() { return ReadFileBytes(KILN_SAMPLES_DIR "/fib.wasm"); }
+Bytes AdditionChains(uint32_t count, uint32_t work, uint32_t changed) {
+  wasm::test::ModuleBuilder m;
+  const uint32_t i_i = m.AddType({wasm::ValType::kI32}, {wasm::ValType::kI32});
+  for (uint32_t i = 0; i < count; ++i) {
+    wasm::test::Encoder body;
+    body.LocalGet(0);
+    for (uint32_t k = 0; k < work; ++k) {
+      const int32_t c = static_cast<int32_t>(i * 7919 + k * 31 + (i == changed ? 1 : 0));
+      body.I32Const(c).Op(wasm::Opcode::kI32Add);
+    }
+    m.AddFunction(i_i, {}, body.End());
+  }
+  return m.Build();
+}
+
 Bytes InvalidModule() { return ReadFileBytes(KILN_SAMPLES_DIR "/invalid.wasm"); }
 Bytes ImportsModule() { return ReadFileBytes(KILN_TEST_MODULES_DIR "/imports.wasm"); }
 Bytes StartTrapModule() { return ReadFileBytes(KILN_TEST_MODULES_DIR "/start_trap.wasm"); }

@@ -46,6 +46,10 @@ Bytes ReadFileBytes(const std::string& path);
 // refuses, then returns memory.size.
 wasm::test::Encoder GrowMemoryUntilRefused();
 Bytes FibModule();
+// `count` functions [i32] -> [i32] of `work` additions each (enough bodies
+// for several compile batches); `changed` gets other constants (its size
+// kept).
+Bytes AdditionChains(uint32_t count, uint32_t work, uint32_t changed = UINT32_MAX);
 // samples/invalid.wasm: a type mismatch in function 0.
 Bytes InvalidModule();
 // tests/integration/modules/imports.wasm: imports env.log and env.memory.

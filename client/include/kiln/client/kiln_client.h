@@ -61,9 +61,17 @@ class KilnClient {
   KilnClient& operator=(const KilnClient&) = delete;
 
   // CompileService.
-  absl::StatusOr<v1::CompileResponse> Compile(std::span<const uint8_t> module,
-                                              const v1::CompileOptions& options = {},
-                                              bool return_artifact = false);
+  // `tier`: see CompileTier in compile_service.proto.
+  absl::StatusOr<v1::CompileResponse> Compile(
+      std::span<const uint8_t> module, const v1::CompileOptions& options = {},
+      bool return_artifact = false, v1::CompileTier tier = v1::COMPILE_TIER_UNSPECIFIED);
+  // Compile through CompileWithProgress (streamed, whatever the module's
+  // size): `progress` is called on this thread with each update the daemon
+  // sends (functions done of total) before the response arrives.
+  using Progress = std::function<void(uint32_t done, uint32_t total)>;
+  absl::StatusOr<v1::CompileResponse> CompileWithProgress(
+      std::span<const uint8_t> module, const v1::CompileOptions& options, v1::CompileTier tier,
+      const Progress& progress, bool return_artifact = false);
   absl::StatusOr<std::vector<uint8_t>> GetArtifact(std::string_view cache_key);
   absl::StatusOr<std::vector<std::string>> FindMissing(const std::vector<std::string>& cache_keys);
   absl::StatusOr<std::string> GetFingerprint(const v1::CompileOptions& options = {});

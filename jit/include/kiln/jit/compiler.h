@@ -44,10 +44,17 @@ class Compiler {
   // `batches`, when given, supplies objects of batches compiled before and
   // keeps the ones compiled now (batch_cache.h); the image is the same.
   // `stats`, when given, says what was compiled and what reused.
+  //
+  // `progress`, when given, is told after each batch of functions how many
+  // of the module's defined functions are done (compiled or reused) out of
+  // how many, from pool threads and possibly at once (it must be
+  // thread-safe); `done` grows by batch, not always in call order.
+  using Progress = std::function<void(uint32_t done, uint32_t total)>;
   absl::StatusOr<wasm::CodeImage> Compile(const wasm::Module& module,
                                           const std::function<bool()>& cancelled = {},
                                           BatchCache* batches = nullptr,
-                                          CompileStats* stats = nullptr) const;
+                                          CompileStats* stats = nullptr,
+                                          const Progress& progress = {}) const;
 
   const CompilerOptions& options() const { return options_; }
   // Everything that changes the generated code: Kiln version, VM ABI version,

@@ -10,6 +10,7 @@
 
 #include "kiln/server/auth.h"
 #include "kiln/server/compile_pipeline.h"
+#include "kiln/server/tiered_compiler.h"
 #include "kiln/server/instance_registry.h"
 #include "kiln/server/request_log.h"
 #include "kiln/v1/admin_service.grpc.pb.h"
@@ -18,7 +19,8 @@ namespace kiln::server {
 
 class AdminServiceImpl final : public v1::AdminService::Service {
  public:
-  AdminServiceImpl(CompilePipeline& pipeline, InstanceRegistry& instances, RequestLog& log,
+  AdminServiceImpl(CompilePipeline& pipeline, const TieredCompiler& tiers,
+                   InstanceRegistry& instances, RequestLog& log,
                    const BearerTokenAuth& auth);
 
   grpc::Status Stats(grpc::ServerContext* context, const v1::StatsRequest* request,
@@ -26,6 +28,7 @@ class AdminServiceImpl final : public v1::AdminService::Service {
 
  private:
   CompilePipeline& pipeline_;
+  const TieredCompiler& tiers_;
   InstanceRegistry& instances_;
   RequestLog& log_;
   const BearerTokenAuth& auth_;

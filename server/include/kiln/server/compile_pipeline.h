@@ -20,6 +20,7 @@
 #ifndef KILN_SERVER_COMPILE_PIPELINE_H_
 #define KILN_SERVER_COMPILE_PIPELINE_H_
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -37,7 +38,9 @@
 #include "kiln/cache/cache_key.h"
 #include "kiln/jit/compiler.h"
 #include "kiln/runtime/memory_budget.h"
+#include "kiln/server/compile_progress.h"
 #include "kiln/server/compile_slots.h"
+#include "kiln/v1/compile_service.pb.h"
 #include "kiln/v1/types.pb.h"
 
 namespace kiln::server {
@@ -66,6 +69,22 @@ struct CompileOutcome {
   // Of the defined functions, those whose batch came from the batch cache
   // (see batch_store.h) in the compile that made the artifact.
   uint32_t functions_reused = 0;
+  // Set by TieredCompiler (tiered_compiler.h): the tier of the artifact's
+  // code, and whether an optimized compile of the module is pending.
+  v1::CompileTier tier = v1::COMPILE_TIER_OPTIMIZED;
+  bool optimizing = false;
+};
+
+// How a compile is run, beyond what it makes.
+struct CompileControl {
+  // Polled while waiting and between batches; true stops the request.
+  std::function<bool()> cancelled;
+  // Told how far the compile of this module is (compile_progress.h), also
+  // when another request leads it.
+  CompileProgressBoard::Listener progress;
+  // Runs on the low-priority arena: TBB's workers serve other compiles
+  // first (the auto tier's optimized compiles).
+  bool background = false;
 };
 
 class CompilePipeline {
@@ -90,13 +109,27 @@ class CompilePipeline {
   // ("compile: ...").
   absl::StatusOr<CompileOutcome> Compile(std::span<const uint8_t> module,
                                          const v1::CompileOptions& options,
-                                         const std::function<bool()>& cancelled);
+                                         const CompileControl& control);
+  absl::StatusOr<CompileOutcome> Compile(std::span<const uint8_t> module,
+                                         const v1::CompileOptions& options,
+                                         const std::function<bool()>& cancelled) {
+    return Compile(module, options, CompileControl{.cancelled = cancelled});
+  }
+
+  // The cache key `module` has under `options` (INVALID_ARGUMENT for bad
+  // options).
+  absl::StatusOr<cache::CacheKey> KeyFor(std::span<const uint8_t> module,
+                                         const v1::CompileOptions& options);
 
   cache::ArtifactStore& store() { return store_; }
   uint64_t max_module_size() const { return options_.max_module_size; }
   uint32_t pool_threads() const { return static_cast<uint32_t>(arena_.max_concurrency()); }
   // Compiles holding a slot now (waiting ones not counted).
   uint32_t compiles_running() const { return slots_.in_use(); }
+  // Compiles started since the daemon started, at O0 (the baseline tier)
+  // and at O1 or O2.
+  uint64_t baseline_compiles() const { return baseline_compiles_.load(); }
+  uint64_t optimized_compiles() const { return optimized_compiles_.load(); }
 
  private:
   // What Compile reports about an artifact beyond its bytes, remembered per
@@ -112,7 +145,7 @@ class CompilePipeline {
   absl::StatusOr<cache::Blob> CompileArtifact(std::span<const uint8_t> module,
                                               const jit::Compiler& compiler,
                                               const cache::CacheKey& key,
-                                              const std::function<bool()>& cancelled);
+                                              const CompileControl& control);
   void Remember(const cache::CacheKey& key, const ArtifactSummary& summary);
   std::optional<ArtifactSummary> Recall(const cache::CacheKey& key);
 
@@ -120,6 +153,11 @@ class CompilePipeline {
   cache::ArtifactStore& store_;
   CompileSlots slots_;
   tbb::task_arena arena_;
+  // The same number of threads at low priority, over TBB's same workers.
+  tbb::task_arena background_arena_;
+  CompileProgressBoard progress_;
+  std::atomic<uint64_t> baseline_compiles_{0};
+  std::atomic<uint64_t> optimized_compiles_{0};
 
   absl::Mutex compilers_mu_;
   // By (opt level, CPU name as the request spelled it).

@@ -24,6 +24,10 @@ namespace kiln::server {
 // field. `head` must not have an artifact of its own.
 grpc::ByteBuffer EncodeCompileReply(const v1::CompileResponse& head, cache::Blob artifact);
 
+// A CompileUpdate whose response is `reply` (as EncodeCompileReply made
+// it), the artifact still not copied.
+grpc::ByteBuffer EncodeCompileUpdate(const grpc::ByteBuffer& reply);
+
 }  // namespace kiln::server
 
 #endif  // KILN_SERVER_COMPILE_REPLY_H_

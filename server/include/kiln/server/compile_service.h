@@ -26,19 +26,22 @@
 #include <grpcpp/impl/codegen/service_type.h>
 #include <grpcpp/server_context.h>
 #include <grpcpp/support/byte_buffer.h>
+#include <grpcpp/support/sync_stream.h>
 
 #include "kiln/runtime/memory_budget.h"
 #include "kiln/server/auth.h"
 #include "kiln/server/compile_pipeline.h"
 #include "kiln/server/request_log.h"
+#include "kiln/server/tiered_compiler.h"
 #include "kiln/v1/compile_service.grpc.pb.h"
 
 namespace kiln::server {
 
 class CompileServiceImpl final : public grpc::Service {
  public:
-  CompileServiceImpl(CompilePipeline& pipeline, runtime::MemoryBudget& budget, RequestLog& log,
-                     const BearerTokenAuth& auth, uint64_t max_message_size);
+  CompileServiceImpl(CompilePipeline& pipeline, TieredCompiler& tiers,
+                     runtime::MemoryBudget& budget, RequestLog& log, const BearerTokenAuth& auth,
+                     uint64_t max_message_size);
 
   // Reply: a CompileResponse (see compile_reply.h).
   grpc::Status Compile(grpc::ServerContext* context, const v1::CompileRequest* request,
@@ -46,6 +49,10 @@ class CompileServiceImpl final : public grpc::Service {
   grpc::Status CompileStream(grpc::ServerContext* context,
                              grpc::ServerReader<v1::CompileStreamRequest>* reader,
                              grpc::ByteBuffer* reply);
+  // Each message written: a CompileUpdate.
+  grpc::Status CompileWithProgress(
+      grpc::ServerContext* context,
+      grpc::ServerReaderWriter<grpc::ByteBuffer, v1::CompileStreamRequest>* stream);
   grpc::Status GetArtifact(grpc::ServerContext* context, const v1::GetArtifactRequest* request,
                            grpc::ServerWriter<v1::ArtifactChunk>* writer);
   grpc::Status FindMissing(grpc::ServerContext* context, const v1::FindMissingRequest* request,
@@ -55,15 +62,29 @@ class CompileServiceImpl final : public grpc::Service {
                               v1::GetFingerprintResponse* response);
 
  private:
-  // The shared tail of Compile and CompileStream.
+  // A module streamed in CompileStreamRequests: the first message (its
+  // options) and the bytes, charged to the memory budget while it lives.
+  struct Upload {
+    v1::CompileStreamRequest first;
+    runtime::MemoryBudget::Reservation held;  // before `module`: freed after it
+    std::string module;
+  };
+  // Reads the whole upload of CompileStream or CompileWithProgress.
+  template <typename Reader>
+  grpc::Status ReceiveModule(grpc::ServerContext& context, Reader& reader, Upload& upload);
+
+  // The shared tail of every compile method. `progress`, when given, is
+  // told how far the compile is (compile_progress.h).
   grpc::Status CompileModule(const grpc::ServerContext& context, const std::string& module,
-                             const v1::CompileOptions& options, bool return_artifact,
-                             RequestRecord& record, grpc::ByteBuffer* reply);
+                             const v1::CompileOptions& options, v1::CompileTier tier,
+                             bool return_artifact, RequestRecord& record, grpc::ByteBuffer* reply,
+                             const CompileProgressBoard::Listener& progress = {});
   // Whether the cache holds `key`, without reading or promoting the entry.
   bool IsCached(const cache::CacheKey& key);
 
   std::vector<std::string> method_names_;  // "/kiln.v1.CompileService/Compile", ...
   CompilePipeline& pipeline_;
+  TieredCompiler& tiers_;
   runtime::MemoryBudget& budget_;
   RequestLog& log_;
   const BearerTokenAuth& auth_;

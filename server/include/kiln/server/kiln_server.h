@@ -29,6 +29,7 @@
 #include "kiln/server/loaded_modules.h"
 #include "kiln/server/request_log.h"
 #include "kiln/server/server_config.h"
+#include "kiln/server/tiered_compiler.h"
 
 namespace kiln::server {
 
@@ -69,6 +70,7 @@ class KilnServer {
   std::unique_ptr<cache::ArtifactStore> store_;
   std::unique_ptr<BatchStore> batches_;
   std::unique_ptr<CompilePipeline> pipeline_;
+  std::unique_ptr<TieredCompiler> tiers_;
   LoadedModules loaded_modules_;
   InstanceRegistry instances_;
   EpochTicker ticker_;

@@ -33,6 +33,8 @@ struct ServerConfig {
   uint64_t max_module_size = uint64_t{256} << 20;
   // Compiles running at once; further ones wait for a slot.
   uint32_t max_concurrent_compiles = 4;
+  // Modules waiting for the auto tier's background optimized compile.
+  uint32_t max_optimize_queue = 16;
   // Per Store: every linear memory together.
   uint64_t max_memory_bytes = uint64_t{1} << 30;
   // Per Store: every table's elements together (8 bytes each).
