@@ -43,7 +43,11 @@ struct InlinedCall {
   uint32_t depth = 0;  // 1 for a call inlined into the function itself
   uint32_t callee = 0;
   uint32_t call_offset = 0;
+  // The innermost call whose range holds this one (an index into the
+  // same InlinedCalls), or kNone.
+  size_t parent = 0;
 };
+constexpr size_t kNone = static_cast<size_t>(-1);
 
 // Every inlined-subroutine record under `die`, with its image range.
 void CollectInlinedCalls(
@@ -69,18 +73,30 @@ void CollectInlinedCalls(
         std::optional<uint64_t> placed = image_offset(range.SectionIndex);
         if (!placed.has_value()) continue;
         calls->push_back({*placed + range.LowPC, *placed + range.HighPC, depth + 1, *callee,
-                          static_cast<uint32_t>(call_offset)});
+                          static_cast<uint32_t>(call_offset), kNone});
       }
     }
     CollectInlinedCalls(child, depth + 1, image_offset, calls);
   }
 }
 
+// The unit's inlined calls, sorted by where they begin (outer first at one
+// address), each with its parent. The ranges nest: a call's code lies
+// inside its caller's, and calls at one depth do not overlap.
 std::vector<InlinedCall> InlinedCalls(
     llvm::DWARFUnit& unit,
     const std::function<std::optional<uint64_t>(uint64_t section_index)>& image_offset) {
   std::vector<InlinedCall> calls;
   CollectInlinedCalls(unit.getUnitDIE(false), 0, image_offset, &calls);
+  std::sort(calls.begin(), calls.end(), [](const InlinedCall& a, const InlinedCall& b) {
+    return a.begin != b.begin ? a.begin < b.begin : a.depth < b.depth;
+  });
+  std::vector<size_t> open;  // calls whose range holds the current begin, outermost first
+  for (size_t i = 0; i < calls.size(); ++i) {
+    while (!open.empty() && calls[open.back()].end <= calls[i].begin) open.pop_back();
+    calls[i].parent = open.empty() ? kNone : open.back();
+    open.push_back(i);
+  }
   return calls;
 }
 
@@ -90,13 +106,13 @@ std::vector<InlinedCall> InlinedCalls(
 std::vector<wasm::WasmLocation> FramesAt(uint64_t at, uint32_t line, uint32_t function_index,
                                          const std::vector<InlinedCall>& inlined,
                                          const BodyOffsetOf& body_offset) {
-  // The inlined calls covering `at`, outermost first.
-  std::vector<const InlinedCall*> covering;
-  for (const InlinedCall& call : inlined) {
-    if (at >= call.begin && at < call.end) covering.push_back(&call);
-  }
-  std::sort(covering.begin(), covering.end(),
-            [](const InlinedCall* a, const InlinedCall* b) { return a->depth < b->depth; });
+  // The innermost call holding `at` is the last call to begin at or before
+  // it, or one of that call's enclosing calls (the ranges nest); its chain
+  // of parents is every call holding `at`, innermost first.
+  auto last = std::upper_bound(inlined.begin(), inlined.end(), at,
+                               [](uint64_t value, const InlinedCall& c) { return value < c.begin; });
+  size_t call = last == inlined.begin() ? kNone : static_cast<size_t>(last - inlined.begin()) - 1;
+  while (call != kNone && inlined[call].end <= at) call = inlined[call].parent;
   std::vector<wasm::WasmLocation> frames;
   // Innermost: the deepest callee at the row's line; each level out, the
   // caller at the call's offset.
@@ -105,9 +121,9 @@ std::vector<wasm::WasmLocation> FramesAt(uint64_t at, uint32_t line, uint32_t fu
         function, static_cast<uint32_t>(vm::BodyLineToModuleOffset(body_offset(function), body_line))};
   };
   uint32_t offset = line;
-  for (auto it = covering.rbegin(); it != covering.rend(); ++it) {
-    frames.push_back(located((*it)->callee, offset));
-    offset = (*it)->call_offset;
+  for (; call != kNone; call = inlined[call].parent) {
+    frames.push_back(located(inlined[call].callee, offset));
+    offset = inlined[call].call_offset;
   }
   frames.push_back(located(function_index, offset));
   return frames;
